@@ -1,0 +1,34 @@
+//! lossfit: every common loss on `ndarray`, PyTorch-exact, with analytic gradients.
+//!
+//! The [`functional`] layer mirrors `torch.nn.functional`: one function per loss, PyTorch's
+//! options and defaults, the value and the gradient of every differentiable input, and a
+//! [`LossError`] (never a panic, never a silent broadcast) on bad input.
+//!
+//! ```
+//! use lossfit::functional::{cross_entropy, CrossEntropyOptions};
+//! use lossfit::Reduction;
+//! use ndarray::array;
+//!
+//! let logits = array![[1.5_f32, -0.3, 0.2], [0.1, 2.2, -1.0]];
+//! let labels = array![0_i64, 1];
+//! let loss = cross_entropy(
+//!     &logits,
+//!     &labels,
+//!     &CrossEntropyOptions { label_smoothing: 0.1, reduction: Reduction::Mean, ..Default::default() },
+//! )?;
+//! println!("loss {} grad {:?}", loss.scalar().unwrap(), loss.grad.input);
+//! # Ok::<(), lossfit::LossError>(())
+//! ```
+
+mod error;
+pub mod functional;
+mod output;
+mod real;
+mod reduction;
+mod tensor;
+
+pub use error::{LossError, Result};
+pub use output::{Gradients, InputGrad, InputTargetGrad, Loss};
+pub use real::Real;
+pub use reduction::Reduction;
+pub use tensor::AsTensor;

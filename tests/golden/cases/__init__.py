@@ -1,0 +1,1 @@
+"""Case specs for generate.py, one module per family of losses."""

@@ -1,0 +1,5 @@
+"""Golden cases for the binary losses."""
+
+
+def cases(gen):
+    pass

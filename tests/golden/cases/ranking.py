@@ -1,0 +1,5 @@
+"""Golden cases for the ranking losses."""
+
+
+def cases(gen):
+    pass

@@ -1,0 +1,5 @@
+"""Golden cases for the regression losses."""
+
+
+def cases(gen):
+    pass
