@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use harness::case::Case;
+use harness::case::{Case, TensorJson};
 use harness::compare::{ErrorStats, check_tensor, tolerance};
 use harness::dispatch::{Ctx, lookup};
 use harness::params::{Inputs, Params};
@@ -23,7 +23,8 @@ fn main() -> ExitCode {
     }
     let mut failures = Vec::new();
     let mut losses = BTreeSet::new();
-    let (mut cases, mut stats32, mut stats64) = (0_usize, ErrorStats::default(), ErrorStats::default());
+    let (mut cases, mut stats32, mut stats64) =
+        (0_usize, ErrorStats::default(), ErrorStats::default());
     for dir in &dirs {
         let files = match jsonl_files(dir) {
             Ok(files) => files,
@@ -83,7 +84,11 @@ fn main() -> ExitCode {
         for failure in &failures {
             println!("FAILED {failure}");
         }
-        println!("{} passed, {} failed", cases.saturating_sub(failures.len()), failures.len());
+        println!(
+            "{} passed, {} failed",
+            cases.saturating_sub(failures.len()),
+            failures.len()
+        );
         ExitCode::FAILURE
     }
 }
@@ -102,7 +107,11 @@ fn jsonl_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Runs one case in element type `T` and compares every expected output.
 fn run_case<T: Real>(case: Case, stats: &mut ErrorStats) -> Result<(), String> {
     let runner = lookup::<T>(&case.loss).ok_or_else(|| format!("unknown loss `{}`", case.loss))?;
-    let upstream = case.upstream.as_ref().map(|u| u.float_array::<T>()).transpose()?;
+    let upstream = case
+        .upstream
+        .as_ref()
+        .map(TensorJson::float_array::<T>)
+        .transpose()?;
     let mut ctx = Ctx {
         params: Params::new(case.params),
         inputs: Inputs::new(case.inputs),
@@ -120,12 +129,17 @@ fn run_case<T: Real>(case: Case, stats: &mut ErrorStats) -> Result<(), String> {
         match outcome.grads.iter().find(|(n, _)| n == name) {
             None => errors.push(format!("grad `{name}`: not computed by lossfit")),
             Some((_, actual)) => {
-                if let Err(e) = check_tensor(&format!("grad `{name}`"), actual, expected, tol, stats)
+                if let Err(e) =
+                    check_tensor(&format!("grad `{name}`"), actual, expected, tol, stats)
                 {
                     errors.push(e);
                 }
             }
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
 }

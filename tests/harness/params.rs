@@ -101,8 +101,9 @@ impl Params {
         self.tensor(key)?
             .map(|t| {
                 let shape = t.shape().to_vec();
-                t.into_dimensionality()
-                    .map_err(|_| format!("param `{key}`: expected a 1-D list, found shape {shape:?}"))
+                t.into_dimensionality().map_err(|_| {
+                    format!("param `{key}`: expected a 1-D list, found shape {shape:?}")
+                })
             })
             .transpose()
     }

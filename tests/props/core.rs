@@ -1,4 +1,4 @@
-//! Properties of cross_entropy, nll_loss and mse_loss.
+//! Properties of `cross_entropy`, `nll_loss` and `mse_loss`.
 
 use lossfit::Reduction;
 use lossfit::functional::{
@@ -16,7 +16,10 @@ fn class_batch() -> impl Strategy<Value = (ArrayD<f64>, ArrayD<i64>, Array1<f64>
         (
             array(&[n, c, s], -4.0, 4.0),
             proptest::collection::vec(-1_i64..c as i64, n * s).prop_map(move |t| {
-                let t = t.into_iter().map(|v| if v < 0 { -100 } else { v }).collect();
+                let t = t
+                    .into_iter()
+                    .map(|v| if v < 0 { -100 } else { v })
+                    .collect();
                 ArrayD::from_shape_vec(IxDyn(&[n, s]), t).expect("length fits")
             }),
             proptest::collection::vec(0.1_f64..3.0, c).prop_map(Array1::from),

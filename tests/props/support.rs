@@ -43,7 +43,12 @@ pub(crate) fn check_grad(
     analytic: &ArrayD<f64>,
 ) -> Result<(), TestCaseError> {
     let numeric = numeric_grad(f, x);
-    prop_assert_eq!(analytic.shape(), numeric.shape(), "{}: gradient shape", what);
+    prop_assert_eq!(
+        analytic.shape(),
+        numeric.shape(),
+        "{}: gradient shape",
+        what
+    );
     for (i, (a, n)) in analytic.iter().zip(numeric.iter()).enumerate() {
         prop_assert!(
             (a - n).abs() <= 1e-5 + 1e-4 * n.abs(),

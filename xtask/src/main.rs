@@ -1,1 +1,124 @@
-fn main() {}
+//! Project automation: `cargo xtask ci` (every gate CI runs) and `cargo xtask golden`
+//! (regenerate the PyTorch parity fixtures).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  ci                 cargo fmt --check, clippy -D warnings, the whole test suite, rustdoc -D warnings
+  golden [ARGS..]    regenerate tests/golden/*.jsonl with PyTorch (ARGS go to generate.py,
+                     e.g. --only core), then run the golden parity test
+
+PyTorch is looked up as $LOSSFIT_TORCH_PYTHON, then ../torchenv/bin/python beside the checkout,
+then python3. To install it outside the repository:
+  python3 -m venv ../torchenv && ../torchenv/bin/pip install torch numpy";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next();
+    let rest: Vec<String> = args.collect();
+    match command.as_deref() {
+        Some("ci") => ci(),
+        Some("golden") => golden(&rest),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
+        None => bail!("no command given\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Runs a command in the workspace root, failing with its command line if it fails.
+fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
+    let line = format!("{program} {}", args.join(" "));
+    eprintln!("$ {line}");
+    let status = Command::new(program)
+        .args(args)
+        .envs(envs.iter().copied())
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("cannot start `{line}`"))?;
+    if !status.success() {
+        bail!("`{line}` failed ({status})");
+    }
+    Ok(())
+}
+
+fn ci() -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    run(&cargo, &["fmt", "--all", "--check"], &[])?;
+    run(
+        &cargo,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+    run(&cargo, &["test", "--workspace"], &[])?;
+    run(
+        &cargo,
+        &["doc", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    eprintln!("ci: all gates passed");
+    Ok(())
+}
+
+fn golden(args: &[String]) -> Result<()> {
+    let python = torch_python()?;
+    let script = root().join("tests/golden/generate.py");
+    let mut generate = vec![script.to_str().context("non-UTF-8 path")?];
+    generate.extend(args.iter().map(String::as_str));
+    run(&python, &generate, &[])?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    run(
+        &cargo,
+        &["test", "-p", "lossfit-tests", "--test", "golden"],
+        &[],
+    )
+}
+
+/// A Python interpreter that can `import torch`, or an error that says how to get one.
+fn torch_python() -> Result<String> {
+    let mut candidates = Vec::new();
+    if let Ok(explicit) = std::env::var("LOSSFIT_TORCH_PYTHON") {
+        candidates.push(explicit);
+    }
+    let venv = root().join("../torchenv/bin/python");
+    candidates.push(venv.to_string_lossy().into_owned());
+    candidates.push("python3".to_string());
+    for python in &candidates {
+        let works = Command::new(python)
+            .args(["-c", "import torch"])
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if works {
+            return Ok(python.clone());
+        }
+    }
+    bail!(
+        "no Python with PyTorch found (tried {}).\nInstall it outside the repository:\n  \
+         python3 -m venv ../torchenv && ../torchenv/bin/pip install torch numpy\n\
+         or point LOSSFIT_TORCH_PYTHON at an interpreter that has it",
+        candidates.join(", ")
+    )
+}

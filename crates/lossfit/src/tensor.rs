@@ -19,6 +19,8 @@ use crate::{LossError, Real, Result};
 /// ```
 pub trait AsTensor<'a, A> {
     /// A dynamic-dimensional view of the same data.
+    // Implemented for references and views, which are `Copy`: taking `self` is the borrow.
+    #[allow(clippy::wrong_self_convention)]
     fn as_tensor(self) -> ArrayViewD<'a, A>;
 }
 
@@ -52,11 +54,6 @@ impl Dense {
             shape: view.shape().to_vec(),
             data: view.iter().map(|x| x.to_f64()).collect(),
         }
-    }
-
-    /// Rounds the data back to `T` as an array of this shape.
-    pub(crate) fn into_array<T: Real>(self) -> ArrayD<T> {
-        to_array(&self.shape, self.data)
     }
 }
 

@@ -10,6 +10,7 @@ def cases(gen):
     cross_entropy_cases(gen)
     nll_cases(gen)
     mse_cases(gen)
+    example_cases(gen)
 
 
 def with_ignored(target, ignore_index, every=3):
@@ -118,3 +119,13 @@ def mse_cases(gen):
         gen.both(f"mse/large/{red}", "mse_loss", F.mse_loss,
                  {"input": gen.randn(64, 33, scale=1e3), "target": gen.randn(64, 33)},
                  {"reduction": red}, grads=["input", "target"])
+
+
+def example_cases(gen):
+    """The batch of `cargo run --example cross_entropy_by_hand` (crates/lossfit/examples)."""
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 1.7, 0.3], [-0.4, 0.2, 2.9], [1.2, 1.1, -0.3]])
+    target = torch.tensor([0, 1, 2, 1])
+    for eps in (0.0, 0.1):
+        gen.case(f"example/by-hand/smoothing-{eps}", "cross_entropy", F.cross_entropy,
+                 {"input": logits, "target": target},
+                 {"label_smoothing": eps, "reduction": "mean"}, grads=["input"], dtype="float32")

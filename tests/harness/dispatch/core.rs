@@ -1,4 +1,4 @@
-//! Runners for cross_entropy, nll_loss and mse_loss.
+//! Runners for `cross_entropy`, `nll_loss` and `mse_loss`.
 
 use lossfit::Real;
 use lossfit::functional::{

@@ -244,7 +244,9 @@ pub(crate) fn class_index_loss<T: Real>(
     let classes = layout.classes;
     let eps = spec.label_smoothing;
     let w = |c: usize| weight.as_ref().map_or(1.0, |w| w[c]);
-    let weight_total = weight.as_ref().map_or(classes as f64, |w| sum(w.iter().copied()));
+    let weight_total = weight
+        .as_ref()
+        .map_or(classes as f64, |w| sum(w.iter().copied()));
 
     // log-probabilities of every class, kept for the backward pass
     let mut log_p = vec![0.0; x.data.len()];

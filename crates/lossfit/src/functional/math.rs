@@ -35,11 +35,21 @@ pub(crate) fn log_sum_exp(row: &[f64]) -> f64 {
     max + sum(row.iter().map(|&x| (x - max).exp())).ln()
 }
 
-/// Writes `log_softmax(row)` into `out`.
+/// Writes `log_softmax(row)` into `out` as `(x - max) - ln(sum exp(x - max))`, the order
+/// PyTorch's kernels use, so results agree to the last bit for logits near `1e4` too.
 pub(crate) fn log_softmax(row: &[f64], out: &mut [f64]) {
-    let lse = log_sum_exp(row);
+    let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        // all -inf (or +inf / NaN present): PyTorch produces NaN
+        let lse = log_sum_exp(row);
+        for (o, &x) in out.iter_mut().zip(row) {
+            *o = x - lse;
+        }
+        return;
+    }
+    let log_sum = sum(row.iter().map(|&x| (x - max).exp())).ln();
     for (o, &x) in out.iter_mut().zip(row) {
-        *o = x - lse;
+        *o = (x - max) - log_sum;
     }
 }
 
@@ -75,7 +85,10 @@ mod tests {
 
     #[test]
     fn log_sum_exp_is_finite_for_huge_logits() {
-        assert_eq!(log_sum_exp(&[1e4, 1e4 - 1.0]), 1e4 + (1.0 + (-1.0_f64).exp()).ln());
+        assert_eq!(
+            log_sum_exp(&[1e4, 1e4 - 1.0]),
+            1e4 + (1.0 + (-1.0_f64).exp()).ln()
+        );
         assert_eq!(log_sum_exp(&[-1e4, f64::NEG_INFINITY]), -1e4);
     }
 

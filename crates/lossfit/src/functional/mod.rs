@@ -13,10 +13,58 @@ mod classes;
 mod math;
 mod reduce;
 
+mod bce;
+mod bce_with_logits;
 mod cross_entropy;
 mod mse;
+mod multilabel_soft_margin;
 mod nll;
+mod sampled_softmax;
+mod sampler;
+mod sigmoid_focal;
+mod soft_margin;
 
+mod gaussian_nll;
+mod huber;
+mod l1;
+mod poisson_nll;
+mod smooth_l1;
+
+mod kl_div;
+mod multi_margin;
+mod softmax_focal;
+
+mod contrastive;
+mod cosine_embedding;
+mod hinge_embedding;
+mod info_nce;
+mod margin_ranking;
+mod triplet_margin;
+
+pub use bce::*;
+pub use bce_with_logits::*;
 pub use cross_entropy::*;
 pub use mse::*;
+pub use multilabel_soft_margin::*;
 pub use nll::*;
+pub use sampled_softmax::*;
+pub use sampler::*;
+pub use sigmoid_focal::*;
+pub use soft_margin::*;
+
+pub use gaussian_nll::*;
+pub use huber::*;
+pub use l1::*;
+pub use poisson_nll::*;
+pub use smooth_l1::*;
+
+pub use kl_div::*;
+pub use multi_margin::*;
+pub use softmax_focal::*;
+
+pub use contrastive::*;
+pub use cosine_embedding::*;
+pub use hinge_embedding::*;
+pub use info_nce::*;
+pub use margin_ranking::*;
+pub use triplet_margin::*;
