@@ -26,9 +26,13 @@ mod output;
 mod real;
 mod reduction;
 mod tensor;
+mod typed;
+
+pub mod guide;
 
 pub use error::{LossError, Result};
 pub use output::{Gradients, InputGrad, InputTargetGrad, Loss};
 pub use real::Real;
 pub use reduction::Reduction;
 pub use tensor::AsTensor;
+pub use typed::*;

@@ -9,6 +9,7 @@
 //! The math of each loss lives in exactly one module here; the typed layer calls these
 //! functions and adds no math of its own.
 
+mod activations;
 mod classes;
 mod math;
 mod reduce;
@@ -41,6 +42,7 @@ mod info_nce;
 mod margin_ranking;
 mod triplet_margin;
 
+pub(crate) use activations::{log_softmax_last_axis, sigmoid_elementwise};
 pub use bce::*;
 pub use bce_with_logits::*;
 pub use cross_entropy::*;

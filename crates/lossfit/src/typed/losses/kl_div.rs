@@ -1,0 +1,186 @@
+//! `KlDiv`: KL divergence of a `MultiClass` head's log-probabilities from target distributions
+//! (knowledge distillation), with `BatchMean`, the reduction that is the KL divergence.
+
+use ndarray::ArrayViewD;
+
+use crate::functional::{KlDivOptions, KlReduction, kl_div};
+use crate::typed::{
+    Accepts, ClassProbabilities, LogProbabilities, Mean, MultiClass, MultiClassLoss, PerSample,
+    Prediction, ReductionMode, SoftmaxTask, Sum, TypedLoss, Unset,
+};
+use crate::{InputGrad, Loss, Real, Result};
+
+use super::class_index::LogProbabilityInput;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The sum over classes and the mean over the batch: the mathematically correct KL divergence
+/// reduction (`reduction="batchmean"` in PyTorch). Only [`KlDiv`] takes it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct BatchMean;
+
+/// The reductions [`KlDiv`] takes: [`BatchMean`], [`Sum`], [`PerSample`], and [`Mean`] /
+/// [`Unset`] (PyTorch's default, which divides by the number of *elements*, not samples, and
+/// so is not the KL divergence: `losslint` flags it as LL008).
+pub trait KlMode: sealed::Sealed + Copy + Default + std::fmt::Debug {
+    /// The functional layer's reduction.
+    const KL: KlReduction;
+    /// Whether the user chose it.
+    const EXPLICIT: bool;
+    /// What the loss returns.
+    type Output<T, G>;
+    /// Turns the functional layer's result into the output.
+    ///
+    /// # Errors
+    /// Never for results of the matching reduction.
+    fn wrap<T: Real, G>(loss: Loss<T, G>) -> Result<Self::Output<T, G>>;
+}
+
+macro_rules! kl_mode_from_reduction {
+    ($($mode:ident => $kl:ident),+) => {$(
+        impl sealed::Sealed for $mode {}
+        impl KlMode for $mode {
+            const KL: KlReduction = KlReduction::$kl;
+            const EXPLICIT: bool = <$mode as ReductionMode>::EXPLICIT;
+            type Output<T, G> = <$mode as ReductionMode>::Output<T, G>;
+            fn wrap<T: Real, G>(loss: Loss<T, G>) -> Result<Self::Output<T, G>> {
+                <$mode as ReductionMode>::wrap(loss)
+            }
+        }
+    )+};
+}
+
+kl_mode_from_reduction!(Unset => Mean, Mean => Mean, Sum => Sum, PerSample => None);
+
+impl sealed::Sealed for BatchMean {}
+impl KlMode for BatchMean {
+    const KL: KlReduction = KlReduction::BatchMean;
+    const EXPLICIT: bool = true;
+    type Output<T, G> = <Sum as ReductionMode>::Output<T, G>;
+    fn wrap<T: Real, G>(loss: Loss<T, G>) -> Result<Self::Output<T, G>> {
+        <Sum as ReductionMode>::wrap(loss)
+    }
+}
+
+/// KL divergence (`torch.nn.KLDivLoss`) of a `MultiClass` head's
+/// [`LogProbabilities`] from [`ClassProbabilities`] (or from [`LogProbabilities`], PyTorch's
+/// `log_target=True`). Math: [`functional::kl_div`](crate::functional::kl_div).
+///
+/// ```
+/// use lossfit::{BatchMean, ClassProbabilities, KlDiv, Logits, MultiClass};
+/// use ndarray::array;
+///
+/// let student = Logits::<MultiClass, f64>::new(array![[1.0, 0.0]])?.log_softmax();
+/// let teacher = ClassProbabilities::new(array![[0.9, 0.1]])?;
+/// let loss = KlDiv::new().reduction(BatchMean).compute(&student, &teacher)?;
+/// assert!(loss.value > 0.0);
+/// # Ok::<(), lossfit::LossError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct KlDiv<T, R = Unset> {
+    element: std::marker::PhantomData<T>,
+    mode: R,
+}
+
+impl<T: Real> KlDiv<T> {
+    /// The loss, with the reduction not yet chosen (choose [`BatchMean`]).
+    #[must_use]
+    pub fn new() -> Self {
+        KlDiv {
+            element: std::marker::PhantomData,
+            mode: Unset,
+        }
+    }
+}
+
+impl<T: Real> Default for KlDiv<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Real, R: KlMode> TypedLoss for KlDiv<T, R> {
+    type Elem = T;
+    type Grad = InputGrad<T>;
+}
+
+impl<T: Real, R: KlMode> KlDiv<T, R> {
+    /// Chooses the reduction: [`BatchMean`] (the KL divergence), [`Sum`], [`PerSample`] or
+    /// [`Mean`] (PyTorch's default: divides by the number of elements).
+    #[must_use]
+    pub fn reduction<M: KlMode>(self, mode: M) -> KlDiv<T, M> {
+        KlDiv {
+            element: self.element,
+            mode,
+        }
+    }
+
+    /// Whether the reduction was chosen.
+    #[must_use]
+    pub fn is_reduction_explicit(&self) -> bool {
+        R::EXPLICIT
+    }
+
+    /// Computes the divergence and the gradient of the log-probabilities.
+    ///
+    /// # Errors
+    /// [`LossError`](crate::LossError) when the shapes differ.
+    pub fn compute<P, Y>(&self, prediction: &P, target: &Y) -> Result<R::Output<T, InputGrad<T>>>
+    where
+        P: Prediction<Elem = T>,
+        P::Task: Accepts<Self, P, Y>,
+    {
+        R::wrap(<P::Task as Accepts<Self, P, Y>>::evaluate(
+            self, prediction, target,
+        )?)
+    }
+}
+
+/// The targets `KlDiv` compares against: a distribution per sample.
+#[diagnostic::on_unimplemented(
+    message = "`{L}` expects target distributions (`ClassProbabilities` or `LogProbabilities`), but got `{Self}`",
+    label = "not a distribution over classes",
+    note = "for hard labels use `Nll` (on log-probabilities) or `CrossEntropy` (on logits) with `ClassIndices`"
+)]
+pub trait KlTarget<T, L> {
+    /// The target values and whether they are log-probabilities.
+    fn distribution(&self) -> (ArrayViewD<'_, T>, bool);
+}
+
+impl<T: Real, L> KlTarget<T, L> for ClassProbabilities<T> {
+    fn distribution(&self) -> (ArrayViewD<'_, T>, bool) {
+        (self.view(), false)
+    }
+}
+
+impl<K: SoftmaxTask, T: Real, L> KlTarget<T, L> for LogProbabilities<K, T> {
+    fn distribution(&self) -> (ArrayViewD<'_, T>, bool) {
+        (self.view(), true)
+    }
+}
+
+impl<T, R, P, Y> MultiClassLoss<P, Y> for KlDiv<T, R>
+where
+    T: Real,
+    R: KlMode,
+    P: LogProbabilityInput<T, Self> + Prediction<Task = MultiClass>,
+    Y: KlTarget<T, Self>,
+{
+    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputGrad<T>>> {
+        let (distribution, log_target) = target.distribution();
+        let options = KlDivOptions {
+            reduction: R::KL,
+            log_target,
+            grad_output: None,
+        };
+        let loss = kl_div(prediction.log_probabilities(), distribution, &options)?;
+        Ok(Loss {
+            value: loss.value,
+            grad: InputGrad {
+                input: loss.grad.input,
+            },
+        })
+    }
+}

@@ -1,0 +1,9 @@
+// A sigmoid before the with-logits loss squashes twice.
+use lossfit::{BceWithLogits, Logits, Mean, MultiHot, MultiLabel};
+use ndarray::array;
+
+fn main() {
+    let logits = Logits::<MultiLabel, f32>::new(array![[2.0, -1.0]]).unwrap();
+    let labels = MultiHot::new(array![[1.0_f32, 0.0]]).unwrap();
+    let _ = BceWithLogits::new().reduction(Mean).compute(&logits.sigmoid(), &labels);
+}
