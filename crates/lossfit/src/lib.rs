@@ -22,15 +22,24 @@
 
 mod error;
 pub mod functional;
+mod model;
 mod output;
 mod real;
 mod reduction;
 mod tensor;
 mod typed;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
 pub mod guide;
 
 pub use error::{LossError, Result};
+pub use lossfit_derive::ModelOutput;
+/// Label statistics: readers, class counts, imbalance, weight schemes (the `lossfit-stats` crate).
+pub use lossfit_stats as stats;
+pub use model::{HeadLoss, HeadSpec, LossReport, ModelOutput};
 pub use output::{Gradients, InputGrad, InputTargetGrad, Loss};
 pub use real::Real;
 pub use reduction::Reduction;

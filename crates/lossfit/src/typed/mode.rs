@@ -20,7 +20,7 @@ mod sealed {
 )]
 pub trait ReductionMode: sealed::Sealed + Copy + Default + std::fmt::Debug {
     /// The reduction the functional layer is called with.
-    const REDUCTION: Reduction;
+    fn reduction(&self) -> Reduction;
     /// Whether the user chose it (everything but [`Unset`]).
     const EXPLICIT: bool;
     /// What a loss with this reduction returns.
@@ -78,7 +78,9 @@ macro_rules! scalar_mode {
         pub struct $name;
         impl sealed::Sealed for $name {}
         impl ReductionMode for $name {
-            const REDUCTION: Reduction = $reduction;
+            fn reduction(&self) -> Reduction {
+                $reduction
+            }
             const EXPLICIT: bool = $explicit;
             type Output<T, G> = ScalarLoss<T, G>;
             fn wrap<T: Real, G>(loss: Loss<T, G>) -> Result<ScalarLoss<T, G>> {
@@ -109,12 +111,40 @@ scalar_mode! {
     Sum, Reduction::Sum, true
 }
 
+/// PyTorch's spelling of the choice, `.reduction(Reduction::Sum)`: `Mean` and `Sum` give a
+/// [`ScalarLoss`]. `Reduction::None` is rejected when the loss is computed, because its
+/// result would not be a scalar: use [`PerSample`] to get per-sample losses as their own type.
+impl sealed::Sealed for Reduction {}
+impl ReductionMode for Reduction {
+    fn reduction(&self) -> Reduction {
+        *self
+    }
+    const EXPLICIT: bool = true;
+    type Output<T, G> = ScalarLoss<T, G>;
+    fn wrap<T: Real, G>(loss: Loss<T, G>) -> Result<ScalarLoss<T, G>> {
+        let value = loss.scalar().ok_or_else(|| LossError::Parameter {
+            loss: "reduction",
+            param: "reduction",
+            value: "Reduction::None".to_string(),
+            expected: "`Reduction::Mean` or `Reduction::Sum` for a scalar loss; for one loss \
+                       per sample write `.reduction(PerSample)`, which returns `SampleLosses`"
+                .to_string(),
+        })?;
+        Ok(ScalarLoss {
+            value,
+            grad: loss.grad,
+        })
+    }
+}
+
 /// No reduction: one loss per sample ([`SampleLosses`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PerSample;
 impl sealed::Sealed for PerSample {}
 impl ReductionMode for PerSample {
-    const REDUCTION: Reduction = Reduction::None;
+    fn reduction(&self) -> Reduction {
+        Reduction::None
+    }
     const EXPLICIT: bool = true;
     type Output<T, G> = SampleLosses<T, G>;
     fn wrap<T: Real, G>(loss: Loss<T, G>) -> Result<SampleLosses<T, G>> {

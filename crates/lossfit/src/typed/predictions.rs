@@ -353,7 +353,7 @@ macro_rules! ranking_output {
         }
 
         impl<T: Real> $name<T> {
-            #[doc = concat!("Wraps the model outputs, each of shape ", $shape, ".")]
+            #[doc = concat!("Wraps the model outputs, each of shape `", $shape, "`.")]
             ///
             /// # Errors
             /// [`LossError::Shape`] when an output has the wrong rank or the outputs differ in shape.

@@ -176,7 +176,7 @@ macro_rules! float_target {
         }
 
         impl<T: Real> $name<T> {
-            #[doc = concat!("Wraps targets of shape ", $shape, "; every value must be ", $expected, ".")]
+            #[doc = concat!("Wraps targets (shape: ", $shape, "); every value must be ", $expected, ".")]
             ///
             /// # Errors
             /// [`LossError::Shape`] for the wrong rank; [`LossError::Domain`] naming the first
@@ -210,7 +210,7 @@ float_target! {
     /// assert!(ClassProbabilities::new(array![[0.7_f32, 0.3]]).is_ok());
     /// assert!(ClassProbabilities::new(array![[1.5_f32, -0.5]]).is_err());
     /// ```
-    ClassProbabilities, rank: Some(2), shape: "[N, C]",
+    ClassProbabilities, rank: Some(2), shape: "`[N, C]`",
     valid: |v| (0.0..=1.0).contains(&v), expected: "a probability in [0, 1]"
 }
 
@@ -224,7 +224,7 @@ float_target! {
     /// assert!(MultiHot::new(array![[1.0_f32, 0.0, 1.0]]).is_ok());
     /// assert!(MultiHot::new(array![[2.0_f32, 0.0, 1.0]]).is_err()); // a class index, not multi-hot
     /// ```
-    MultiHot, rank: Some(2), shape: "[N, L]",
+    MultiHot, rank: Some(2), shape: "`[N, L]`",
     valid: |v| (0.0..=1.0).contains(&v), expected: "0 or 1 (or a soft label in [0, 1])"
 }
 
@@ -237,7 +237,7 @@ float_target! {
     ///
     /// assert!(BinaryLabels::new(array![0.0_f64, 1.0, 1.0]).is_ok());
     /// ```
-    BinaryLabels, rank: Some(1), shape: "[N]",
+    BinaryLabels, rank: Some(1), shape: "`[N]`",
     valid: |v| (0.0..=1.0).contains(&v), expected: "0 or 1 (or a soft label in [0, 1])"
 }
 
@@ -252,7 +252,7 @@ float_target! {
     /// assert!(SignLabels::new(array![1.0_f32, -1.0]).is_ok());
     /// assert!(SignLabels::new(array![1.0_f32, 0.0]).is_err()); // 0/1 labels: use BinaryLabels
     /// ```
-    SignLabels, rank: Some(1), shape: "[N]",
+    SignLabels, rank: Some(1), shape: "`[N]`",
     valid: |v| v == 1.0 || v == -1.0, expected: "1 or -1"
 }
 
@@ -265,7 +265,7 @@ float_target! {
     ///
     /// assert!(PairLabels::new(array![1.0_f64, 0.0]).is_ok());
     /// ```
-    PairLabels, rank: Some(1), shape: "[N]",
+    PairLabels, rank: Some(1), shape: "`[N]`",
     valid: |v| v == 0.0 || v == 1.0, expected: "1 (similar) or 0 (dissimilar)"
 }
 

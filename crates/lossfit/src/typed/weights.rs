@@ -2,6 +2,8 @@
 
 use ndarray::{Array1, ArrayView1};
 
+use lossfit_stats::{ClassCounts, ClassLabel, WeightScheme};
+
 use crate::{LossError, Real, Result};
 
 /// One non-negative weight per class, for the losses that take class weights.
@@ -46,35 +48,46 @@ impl<T: Real> ClassWeights<T> {
 
     /// Inverse-frequency weights from per-class counts (`w_c ∝ 1 / n_c`), normalised so
     /// their mean over classes is 1: rare classes weigh more, and the loss keeps its scale.
+    /// The scheme `losslint` and `#[derive(ModelOutput)]` suggest for imbalanced labels (one
+    /// implementation, [`lossfit_stats::ClassCounts::weights`]).
     ///
     /// # Errors
-    /// [`LossError::Domain`] for a class with count 0 (its weight would be infinite: drop the
+    /// [`LossError::Parameter`] for a class with count 0 (its weight would be infinite: drop the
     /// class or set its weight with [`ClassWeights::new`]) or when `counts` is empty.
     pub fn balanced(counts: &[u64]) -> Result<Self> {
-        if let Some(class) = counts.iter().position(|&n| n == 0) {
-            return Err(LossError::Domain {
-                loss: "ClassWeights::balanced",
-                arg: "counts",
-                position: vec![class],
-                value: 0.0,
-                expected: "a positive count for every class: a class that never occurs has \
-                           no inverse frequency; drop it or give it a weight by hand"
-                    .to_string(),
-            });
-        }
-        if counts.is_empty() {
-            return Err(LossError::Shape {
-                loss: "ClassWeights::balanced",
-                arg: "counts",
-                found: vec![0],
-                expected: "[C] with C >= 1".to_string(),
-                fix: "pass one count per class".to_string(),
-            });
-        }
-        let inverse: Vec<f64> = counts.iter().map(|&n| 1.0 / n as f64).collect();
-        let mean = inverse.iter().sum::<f64>() / inverse.len() as f64;
+        let counts = ClassCounts::from_pairs(
+            counts
+                .iter()
+                .enumerate()
+                .map(|(class, &n)| (ClassLabel::Id(class as u64), n)),
+        );
+        Self::from_counts(&counts, WeightScheme::InverseFrequency)
+    }
+
+    /// Weights of a scheme (inverse frequency, inverse square root, effective number) from
+    /// label statistics, e.g. read with [`lossfit_stats::read_labels`].
+    ///
+    /// ```
+    /// use lossfit::ClassWeights;
+    /// use lossfit::stats::{ClassCounts, ClassLabel, WeightScheme};
+    ///
+    /// let counts = ClassCounts::from_pairs([(ClassLabel::from("cat"), 900), (ClassLabel::from("dog"), 100)]);
+    /// let weights = ClassWeights::<f64>::from_counts(&counts, WeightScheme::InverseSqrtFrequency)?;
+    /// assert!(weights.view()[1] > weights.view()[0]);
+    /// # Ok::<(), lossfit::LossError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`LossError::Parameter`] when a class has count 0 or there are no classes.
+    pub fn from_counts(counts: &ClassCounts, scheme: WeightScheme) -> Result<Self> {
+        let weights = counts.weights(scheme).map_err(|e| LossError::Parameter {
+            loss: "ClassWeights",
+            param: "counts",
+            value: format!("{:?}", counts.counts()),
+            expected: e.to_string(),
+        })?;
         Ok(ClassWeights {
-            weights: inverse.iter().map(|w| T::from_f64(w / mean)).collect(),
+            weights: weights.into_iter().map(T::from_f64).collect(),
         })
     }
 

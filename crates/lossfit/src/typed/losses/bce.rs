@@ -49,12 +49,13 @@ impl<T: Real> Default for Bce<T> {
 
 impl<T: Real, R: ReductionMode> Bce<T, R> {
     fn run(
+        &self,
         probs: ArrayViewD<'_, T>,
         labels: ArrayViewD<'_, T>,
     ) -> Result<Loss<T, InputTargetGrad<T>>> {
         let options = BceOptions {
             weight: None,
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         binary_cross_entropy(probs, labels, &options)
@@ -71,7 +72,7 @@ where
     Y: MultiLabelTarget<T, Self>,
 {
     fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
-        Self::run(prediction.probabilities(), target.labels())
+        self.run(prediction.probabilities(), target.labels())
     }
 }
 
@@ -83,6 +84,6 @@ where
     Y: BinaryTarget<T, Self>,
 {
     fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
-        Self::run(prediction.probabilities(), target.labels())
+        self.run(prediction.probabilities(), target.labels())
     }
 }

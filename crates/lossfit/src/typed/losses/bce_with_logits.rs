@@ -71,7 +71,7 @@ impl<T: Real, R: ReductionMode> BceWithLogits<T, R> {
         let options = BceWithLogitsOptions {
             weight: None,
             pos_weight,
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         binary_cross_entropy_with_logits(logits, labels, &options)

@@ -79,7 +79,7 @@ impl<T: Real, R: ReductionMode> CrossEntropy<T, R> {
             weight: self.weight.as_ref().map(ClassWeights::view),
             ignore_index: ignore_index.unwrap_or(-100),
             label_smoothing: self.label_smoothing,
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         }
     }

@@ -28,7 +28,7 @@ macro_rules! typed_loss_methods {
             /// The reduction in force.
             #[must_use]
             pub fn reduction_in_force(&self) -> $crate::Reduction {
-                R::REDUCTION
+                self.mode.reduction()
             }
 
             /// Computes the loss and its gradients.

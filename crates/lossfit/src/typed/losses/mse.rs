@@ -91,7 +91,7 @@ where
 {
     fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
         let options = MseOptions {
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         mse_loss(prediction.values(), target.values(), &options)

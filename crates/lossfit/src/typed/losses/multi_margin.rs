@@ -84,7 +84,7 @@ where
             p: self.p,
             margin: self.margin,
             weight: self.weight.as_ref().map(ClassWeights::view),
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         multi_margin_loss(prediction.logits(), target.indices().0, &options)

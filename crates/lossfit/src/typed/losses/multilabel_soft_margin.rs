@@ -65,7 +65,7 @@ where
     fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
         let options = MultilabelSoftMarginOptions {
             weight: self.weight.as_ref().map(|w| w.view().into_dyn()),
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         multilabel_soft_margin_loss(prediction.logits(), target.labels(), &options)

@@ -66,7 +66,7 @@ where
         let options = NllOptions {
             weight: self.weight.as_ref().map(ClassWeights::view),
             ignore_index: ignore_index.unwrap_or(-100),
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         nll_loss(prediction.log_probabilities(), indices, &options)

@@ -105,7 +105,7 @@ ranking_loss! {
     }, grad: PairGrad<T>, input: PairInput, target: Pairs,
     |loss, prediction, target| {
         let pairs = prediction.pairs();
-        let options = ContrastiveOptions { margin: loss.margin, reduction: R::REDUCTION, grad_output: None };
+        let options = ContrastiveOptions { margin: loss.margin, reduction: loss.mode.reduction(), grad_output: None };
         contrastive_loss(pairs.first(), pairs.second(), target.labels(), &options)
     }
 }
@@ -130,7 +130,7 @@ ranking_loss! {
     }, grad: EmbeddingPairGrad<T>, input: PairInput, target: Signs,
     |loss, prediction, target| {
         let pairs = prediction.pairs();
-        let options = CosineEmbeddingOptions { margin: loss.margin, reduction: R::REDUCTION, grad_output: None };
+        let options = CosineEmbeddingOptions { margin: loss.margin, reduction: loss.mode.reduction(), grad_output: None };
         cosine_embedding_loss(pairs.first(), pairs.second(), target.signs(), &options)
     }
 }
@@ -155,7 +155,7 @@ ranking_loss! {
     }, grad: QueryKeyGrad<T>, input: PairInput, target: NoTarget,
     |loss, prediction, _target| {
         let views = prediction.pairs();
-        let options = InfoNceOptions { temperature: loss.temperature, reduction: R::REDUCTION, grad_output: None };
+        let options = InfoNceOptions { temperature: loss.temperature, reduction: loss.mode.reduction(), grad_output: None };
         info_nce(views.first(), views.second(), &options)
     }
 }
@@ -181,7 +181,7 @@ ranking_loss! {
     }, grad: PairGrad<T>, input: ScorePairInput, target: Signs,
     |loss, prediction, target| {
         let scores = prediction.scores();
-        let options = MarginRankingOptions { margin: loss.margin, reduction: R::REDUCTION, grad_output: None };
+        let options = MarginRankingOptions { margin: loss.margin, reduction: loss.mode.reduction(), grad_output: None };
         margin_ranking_loss(scores.first(), scores.second(), target.signs(), &options)
     }
 }
@@ -205,7 +205,7 @@ ranking_loss! {
         margin: 1.0
     }, grad: InputGrad<T>, input: DistanceInput, target: Signs,
     |loss, prediction, target| {
-        let options = HingeEmbeddingOptions { margin: loss.margin, reduction: R::REDUCTION, grad_output: None };
+        let options = HingeEmbeddingOptions { margin: loss.margin, reduction: loss.mode.reduction(), grad_output: None };
         hinge_embedding_loss(prediction.distances(), target.signs(), &options)
     }
 }

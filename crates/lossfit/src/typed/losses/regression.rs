@@ -90,7 +90,7 @@ point_regression_loss! {
     /// ```
     L1 {} => |loss, input, target| {
         let _ = loss;
-        l1_loss(input, target, &L1Options { reduction: R::REDUCTION, ..L1Options::default() })
+        l1_loss(input, target, &L1Options { reduction: loss.mode.reduction(), ..L1Options::default() })
     }
 }
 
@@ -112,7 +112,7 @@ point_regression_loss! {
         beta: 1.0
     } => |loss, input, target| smooth_l1_loss(input, target, &SmoothL1Options {
         beta: loss.beta,
-        reduction: R::REDUCTION,
+        reduction: loss.mode.reduction(),
         ..SmoothL1Options::default()
     })
 }
@@ -135,7 +135,7 @@ point_regression_loss! {
         delta: 1.0
     } => |loss, input, target| huber_loss(input, target, &HuberOptions {
         delta: loss.delta,
-        reduction: R::REDUCTION,
+        reduction: loss.mode.reduction(),
         ..HuberOptions::default()
     })
 }
@@ -219,7 +219,7 @@ where
             log_input: self.log_input,
             full: self.full,
             eps: self.eps,
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         poisson_nll_loss(prediction.values(), target.values(), &options)
@@ -314,7 +314,7 @@ where
         let options = GaussianNllOptions {
             full: self.full,
             eps: self.eps,
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         gaussian_nll_loss(head.mean(), target.values(), head.var(), &options)

@@ -76,7 +76,7 @@ impl<T: Real, R: ReductionMode> SigmoidFocal<T, R> {
         let options = SigmoidFocalOptions {
             alpha: self.alpha,
             gamma: self.gamma,
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         sigmoid_focal_loss(logits, labels, &options)

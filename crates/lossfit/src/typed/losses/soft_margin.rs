@@ -53,7 +53,7 @@ where
 {
     fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputGrad<T>>> {
         let options = SoftMarginOptions {
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         soft_margin_loss(prediction.logits(), target.signs(), &options)

@@ -77,7 +77,7 @@ where
         let options = SoftmaxFocalOptions {
             alpha: self.alpha.as_ref().map(ClassWeights::view),
             gamma: self.gamma,
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             grad_output: None,
         };
         softmax_focal_loss(prediction.logits(), target.indices().0, &options)

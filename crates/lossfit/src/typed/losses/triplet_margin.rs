@@ -93,7 +93,7 @@ where
             margin: self.margin,
             p: self.p,
             swap: self.swap,
-            reduction: R::REDUCTION,
+            reduction: self.mode.reduction(),
             ..TripletMarginOptions::default()
         };
         triplet_margin_loss(

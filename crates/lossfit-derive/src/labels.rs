@@ -1,0 +1,109 @@
+//! Reads a head's label file at compile time and turns its statistics into verdicts and
+//! weights (through `lossfit-stats`, the same code `losslint` runs).
+
+use std::path::PathBuf;
+
+use lossfit_stats::{
+    Imbalance, ImbalancePolicy, LabelStats, ReadOptions, TaskHint, WeightScheme, read_labels,
+};
+
+use crate::catalog::Task;
+
+/// Where a relative `labels` path points: `$LOSSFIT_LABELS_DIR` when set (for build systems that
+/// keep data outside the crate), else the crate's `CARGO_MANIFEST_DIR`.
+pub(crate) fn resolve(path: &str) -> PathBuf {
+    let path = PathBuf::from(path);
+    if path.is_absolute() {
+        return path;
+    }
+    let base = std::env::var_os("LOSSFIT_LABELS_DIR")
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    base.join(path)
+}
+
+/// Reads the statistics for a head of `task`.
+pub(crate) fn read(
+    task: Task,
+    path: &std::path::Path,
+    column: Option<String>,
+    classes: Option<usize>,
+) -> Result<LabelStats, String> {
+    let hint = match task {
+        Task::MultiLabel => TaskHint::MultiLabel,
+        Task::Binary => TaskHint::Binary,
+        _ => TaskHint::MultiClass,
+    };
+    let options = ReadOptions {
+        column,
+        task: Some(hint),
+        classes,
+        ..ReadOptions::default()
+    };
+    read_labels(path, &options).map_err(|e| e.to_string())
+}
+
+/// The imbalance the policy sees, if any.
+pub(crate) fn judge(stats: &LabelStats, max_ratio: f64) -> Option<Imbalance> {
+    ImbalancePolicy { max_ratio }.judge(stats)
+}
+
+/// Class weights of a scheme (multi-class statistics only).
+pub(crate) fn class_weights(stats: &LabelStats, scheme: WeightScheme) -> Result<Vec<f64>, String> {
+    match stats {
+        LabelStats::MultiClass(counts) => counts.weights(scheme).map_err(|e| e.to_string()),
+        LabelStats::MultiLabel(_) => Err(
+            "class weights need single-label statistics; this file has several labels per row"
+                .to_string(),
+        ),
+    }
+}
+
+/// `neg / pos` per label (multi-label) or for the positive class (binary).
+pub(crate) fn pos_weight(stats: &LabelStats) -> Result<Vec<f64>, String> {
+    match stats {
+        LabelStats::MultiLabel(counts) => counts.pos_weight().map_err(|e| e.to_string()),
+        LabelStats::MultiClass(counts) => {
+            let c = counts.counts();
+            match c.as_slice() {
+                [negatives, positives] if *positives > 0 => {
+                    Ok(vec![*negatives as f64 / *positives as f64])
+                }
+                [_, _] => Err("the labels have no positive (1) samples".to_string()),
+                other => Err(format!(
+                    "a binary head needs labels 0 and 1, but the file has {} classes",
+                    other.len()
+                )),
+            }
+        }
+    }
+}
+
+/// The number of classes (or labels) the statistics describe.
+pub(crate) fn classes(stats: &LabelStats) -> usize {
+    match stats {
+        LabelStats::MultiClass(counts) => counts.len(),
+        LabelStats::MultiLabel(counts) => counts.labels().len(),
+    }
+}
+
+/// `[0.2, 1.8, ..]` with 4 significant digits, ready to paste.
+pub(crate) fn format_list(values: &[f64]) -> String {
+    let items: Vec<String> = values.iter().map(|v| format_number(*v)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn format_number(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v:?}");
+    }
+    let digits = (3 - v.abs().log10().floor() as i32).clamp(1, 12) as usize;
+    let text = format!("{v:.digits$}");
+    let trimmed = text.trim_end_matches('0');
+    if trimmed.ends_with('.') {
+        format!("{trimmed}0")
+    } else {
+        trimmed.to_string()
+    }
+}

@@ -1,0 +1,260 @@
+//! Label file formats (see [`Format`] for each one), the task hint, and the options of
+//! [`read_labels`](crate::read_labels).
+//!
+//! | format | extension | looks like |
+//! |---|---|---|
+//! | [`Format::Csv`] | `.csv` | `id,label` header, then `1,cat` rows (quoted fields allowed) |
+//! | [`Format::Tsv`] | `.tsv` | the same with tabs |
+//! | [`Format::Text`] | `.txt`, `.labels` | one label per line (`cat`), blank lines skipped |
+//! | [`Format::JsonCounts`] | `.json` starting with `{` | `{"counts": {"cat": 900, "dog": 100}}` |
+//! | [`Format::JsonArray`] | `.json` starting with `[` | `["cat", "dog", "cat"]` or `[0, 1, 0]` |
+//! | [`Format::Npy`] | `.npy` | `np.save`d integer array: 1-D ids, 2-D multi-label 0/1 |
+
+use std::fmt;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::str::FromStr;
+
+use crate::error::{ErrorKind, StatsError};
+
+/// A label file format.
+///
+/// | format | extension | looks like |
+/// |---|---|---|
+/// | [`Format::Csv`] | `.csv` | `id,label` header, then `1,cat` rows (quoted fields allowed) |
+/// | [`Format::Tsv`] | `.tsv` | the same with tabs |
+/// | [`Format::Text`] | `.txt`, `.labels` | one label per line (`cat`), blank lines skipped |
+/// | [`Format::JsonCounts`] | `.json` starting with `{` | `{"counts": {"cat": 900, "dog": 100}}` |
+/// | [`Format::JsonArray`] | `.json` starting with `[` | `["cat", "dog", "cat"]` or `[0, 1, 0]` |
+/// | [`Format::Npy`] | `.npy` | `np.save`d integer array: 1-D ids, 2-D multi-label 0/1 |
+///
+/// Every format is streamed; [`read_labels`](crate::read_labels) gives the rules they share
+/// (ids or names, declared classes, binary, empty files).
+///
+/// # Example
+/// ```
+/// use std::path::Path;
+/// use lossfit_stats::Format;
+///
+/// assert_eq!(Format::from_path(Path::new("data/train.CSV")), Some(Format::Csv));
+/// assert_eq!(Format::from_path(Path::new("y.labels")), Some(Format::Text));
+/// assert_eq!(Format::from_path(Path::new("y.parquet")), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    ///
+    /// ```text
+    /// id,label            path,cat,dog,bird     multi-label: one 0/1 column per label
+    /// 1,cat               a.png,1,0,0
+    /// 2,"dog, small"      b.png,1,1,0
+    /// ```
+    /// Fields may be quoted (`"a,b"`, `"say ""hi"""`, line breaks inside quotes); surrounding
+    /// whitespace of a label is ignored; blank lines are skipped; a row with more or fewer
+    /// fields than the header is [`ErrorKind::RaggedRow`] at its line. The label column is
+    /// [`ReadOptions::column`], else the first column named `label`, `labels`, `target` or
+    /// `class` (case-insensitive), else the last column. Multi-label (a
+    /// [`TaskHint::MultiLabel`] task): the columns of [`ReadOptions::label_columns`], else every
+    /// column not named `id`, `index`, `name`, `path` or `file`; each value `0` or `1`.
+    Csv,
+    /// [`Format::Csv`] with tabs between fields.
+    Tsv,
+    /// One label per line:
+    ///
+    /// ```text
+    /// cat
+    /// dog
+    ///
+    /// cat
+    /// ```
+    /// Surrounding whitespace (a Windows `\r` too) is ignored, blank lines are skipped, a UTF-8
+    /// byte-order mark is dropped; no quoting. Single-label only.
+    Text,
+    /// A JSON object of counts: what a `GROUP BY label` in Spark, `DuckDB` or `BigQuery`
+    /// produces, and what [`write_counts_json`](crate::write_counts_json) writes.
+    ///
+    /// ```text
+    /// {"counts": {"cat": 900, "dog": 100}}         single-label; ids as keys too: {"0": 900, "1": 100}
+    /// {"rows": 1000, "positives": {"cat": 120}}    multi-label: positive rows per label
+    /// ```
+    /// The first key decides ids or names, as the first label does in the other formats; a key
+    /// given twice has its counts added; a class with count 0 is kept (and reported absent).
+    /// Any other top-level key is [`ErrorKind::BadJson`].
+    JsonCounts,
+    /// A JSON array of labels, counted element by element (never held in memory):
+    /// `["cat", "dog", "cat"]` or `[0, 1, 0]`.
+    ///
+    /// Elements are strings (read like CSV fields: `"3"` is id 3 when the labels are ids) or
+    /// integers; a float is [`ErrorKind::NotAnInteger`], and `true`, `null` or a nested value
+    /// [`ErrorKind::BadJson`]. Single-label only.
+    JsonArray,
+    /// A NumPy `.npy` array (format versions 1.0, 2.0 and 3.0):
+    ///
+    /// ```text
+    /// np.save("y.npy", y.astype(np.int64))    # shape (rows,): class ids
+    /// np.save("Y.npy", Y.astype(np.uint8))    # shape (rows, labels): multi-label 0/1,
+    ///                                         # labels named "0".."L-1"
+    /// ```
+    /// dtypes `i1 i2 i4 i8 u1 u2 u4 u8 b1`, little-endian (`<`, or `|` for one byte), C or
+    /// Fortran order; anything else is [`ErrorKind::NpyDtype`], another rank
+    /// [`ErrorKind::NpyRank`]. Errors about one element give its 0-based
+    /// [row](crate::StatsError::row) (and [column](crate::StatsError::column)), not a line.
+    Npy,
+}
+
+impl Format {
+    /// The format a path's extension names (case-insensitive): `.csv`, `.tsv`, `.txt`,
+    /// `.labels`, `.npy`; for `.json`, [`Format::JsonCounts`] or [`Format::JsonArray`] by the
+    /// file's first non-space character (`{` or `[`).
+    ///
+    /// `None` for any other extension, or for a `.json` file that cannot be read or starts
+    /// with neither `{` nor `[`.
+    #[must_use]
+    pub fn from_path(path: &Path) -> Option<Format> {
+        match Self::from_extension(path)? {
+            Detected::Known(format) => Some(format),
+            Detected::Json => {
+                let file = std::fs::File::open(path).ok()?;
+                sniff_json(&mut BufReader::new(file)).ok()?
+            }
+        }
+    }
+
+    /// What the extension says.
+    pub(crate) fn from_extension(path: &Path) -> Option<Detected> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Detected::Known(Self::Csv)),
+            "tsv" => Some(Detected::Known(Self::Tsv)),
+            "txt" | "labels" => Some(Detected::Known(Self::Text)),
+            "npy" => Some(Detected::Known(Self::Npy)),
+            "json" => Some(Detected::Json),
+            _ => None,
+        }
+    }
+}
+
+/// A format as far as the extension tells.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Detected {
+    Known(Format),
+    /// `.json`: counts or array, by the first character.
+    Json,
+}
+
+/// The JSON format by the first non-whitespace byte, leaving the reader where it was (only
+/// whitespace is consumed).
+pub(crate) fn sniff_json(reader: &mut impl BufRead) -> std::io::Result<Option<Format>> {
+    loop {
+        let buf = reader.fill_buf()?;
+        let Some(&first) = buf.first() else {
+            return Ok(None);
+        };
+        let skip = buf
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        if skip == 0 {
+            return Ok(match first {
+                b'{' => Some(Format::JsonCounts),
+                b'[' => Some(Format::JsonArray),
+                _ => None,
+            });
+        }
+        reader.consume(skip);
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Csv => "CSV",
+            Self::Tsv => "TSV",
+            Self::Text => "text",
+            Self::JsonCounts => "JSON counts",
+            Self::JsonArray => "JSON array",
+            Self::Npy => "NPY",
+        })
+    }
+}
+
+/// What kind of labels a file holds (`[labels] task` in `losslint.toml`).
+///
+/// # Example
+/// ```
+/// use lossfit_stats::TaskHint;
+///
+/// assert_eq!("multilabel".parse::<TaskHint>()?, TaskHint::MultiLabel);
+/// assert_eq!(TaskHint::Binary.to_string(), "binary");
+/// # Ok::<(), lossfit_stats::StatsError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskHint {
+    /// One class per row, any number of classes.
+    MultiClass,
+    /// A 0/1 value per label per row (CSV/TSV 0/1 columns, 2-D NPY, or counts JSON).
+    MultiLabel,
+    /// One 0/1 label per row: two classes, `0` and `1`.
+    Binary,
+}
+
+impl fmt::Display for TaskHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::MultiClass => "multiclass",
+            Self::MultiLabel => "multilabel",
+            Self::Binary => "binary",
+        })
+    }
+}
+
+impl FromStr for TaskHint {
+    type Err = StatsError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "multiclass" => Ok(Self::MultiClass),
+            "multilabel" => Ok(Self::MultiLabel),
+            "binary" => Ok(Self::Binary),
+            _ => Err(ErrorKind::UnknownName {
+                what: "task",
+                value: s.to_string(),
+                expected: "`multiclass`, `multilabel` or `binary`",
+            }
+            .into()),
+        }
+    }
+}
+
+/// How [`read_labels`](crate::read_labels) reads a file; the default reads by extension, the
+/// default label column, multi-class.
+///
+/// # Example
+/// ```
+/// use lossfit_stats::{ReadOptions, TaskHint};
+///
+/// let options = ReadOptions {
+///     column: Some("species".into()),
+///     classes: Some(10),
+///     ..ReadOptions::default()
+/// };
+/// let multi_label = ReadOptions { task: Some(TaskHint::MultiLabel), ..ReadOptions::default() };
+/// # let _ = (options, multi_label);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The format; `None`: from the extension (and, for `.json`, the first character).
+    pub format: Option<Format>,
+    /// The CSV/TSV label column; `None`: the first column named `label`, `labels`, `target` or
+    /// `class` (case-insensitive), else the last column. Ignored by the other formats.
+    pub column: Option<String>,
+    /// The multi-label CSV/TSV 0/1 columns; `None`: every column except those named `id`,
+    /// `index`, `name`, `path` or `file` (case-insensitive). Used when the task is multi-label.
+    pub label_columns: Option<Vec<String>>,
+    /// The kind of labels; `None`: multi-class, except that a 2-D NPY array or a
+    /// `{"rows": .., "positives": ..}` JSON is multi-label.
+    pub task: Option<TaskHint>,
+    /// The declared class count: ids must be below it and classes that never occur are kept
+    /// with count 0. For multi-label files, the number of label columns.
+    pub classes: Option<usize>,
+}

@@ -1,0 +1,248 @@
+//! Reading label files: format detection, the shared rules, and progress reporting.
+//!
+//! Every reader streams: memory grows with the number of classes (or label columns), never
+//! with the number of rows, so a 100 GB CSV is read like a small one, just slower.
+//!
+//! The rules every format shares are on [`read_labels`]; each format's own on [`Format`].
+//!
+//! # Example
+//! ```
+//! use lossfit_stats::{ClassLabel, LabelStats, ReadOptions, read_labels};
+//!
+//! let dir = std::env::temp_dir().join(format!("lossfit-stats-doc-read-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let path = dir.join("train.csv");
+//! std::fs::write(&path, "path,label\na.png,cat\nb.png,dog\nc.png,cat\n")?;
+//!
+//! let LabelStats::MultiClass(counts) = read_labels(&path, &ReadOptions::default())? else {
+//!     unreachable!("a CSV with one label column is multi-class")
+//! };
+//! assert_eq!(counts.count(&ClassLabel::from("cat")), Some(2));
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod csv;
+mod json;
+mod npy;
+mod tally;
+mod text;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use crate::counts::LabelStats;
+use crate::error::{ErrorKind, StatsError};
+use crate::format::{Detected, Format, ReadOptions, TaskHint, sniff_json};
+
+/// Bytes between two progress calls.
+const PROGRESS_STEP: u64 = 4 << 20;
+/// The read buffer.
+const BUFFER: usize = 256 << 10;
+
+/// Reads the label statistics of the file at `path`.
+///
+/// The format comes from [`ReadOptions::format`] or the extension (see [`Format`] for what
+/// each format looks like, and [`Format::from_path`]). The file is streamed: memory grows with
+/// the number of classes (or label columns), never with the number of rows.
+///
+/// # Rules shared by the formats
+/// - **Ids or names.** The first label decides: if it is an integer (digits, surrounding
+///   whitespace ignored) every label of the file is a class id and a later non-integer is
+///   [`ErrorKind::NotAnInteger`] at its line; a negative id is [`ErrorKind::NegativeClass`].
+///   Otherwise every label is a name, so in a file that starts with `cat`, a later `3` is the
+///   class named `3`. Names are compared as written (case-sensitive), with surrounding
+///   whitespace ignored.
+/// - **Declared classes** ([`ReadOptions::classes`]): labels must be ids below the count; the
+///   ids that never occur are listed with count 0 ([`ClassCounts::absent`](crate::ClassCounts::absent)).
+/// - **Binary** ([`TaskHint::Binary`]): every label is `0` or `1` ([`ErrorKind::NotBinary`]
+///   otherwise) and the counts always have the two classes.
+/// - **Multi-label**: values are `0` or `1`, one column per label.
+/// - **Empty**: a file with no labels is [`ErrorKind::Empty`], never empty statistics.
+///
+/// # Errors
+/// A [`StatsError`] with the path (and the line, where one applies) for a file that cannot be
+/// read ([`ErrorKind::Io`]), an unknown extension ([`ErrorKind::UnknownFormat`]), a file with
+/// no labels ([`ErrorKind::Empty`]), malformed content (`RaggedRow`, `BadJson`, `BadNpy`,
+/// `NpyDtype`, `NpyRank`, `NotUtf8`), labels that break the rules (`NotAnInteger`,
+/// `NegativeClass`, `ClassOutOfRange`, `NamedClasses`, `NotBinary`, `EmptyLabel`,
+/// `TooManyClasses`), or options
+/// that do not fit the file (`MissingColumn`, `LabelCount`, `InvalidOptions`).
+///
+/// # Example
+/// ```
+/// use lossfit_stats::{ImbalancePolicy, ReadOptions, read_labels};
+///
+/// let dir = std::env::temp_dir().join(format!("lossfit-stats-doc-read-labels-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("labels.txt");
+/// std::fs::write(&path, "0\n0\n0\n0\n1\n")?;
+///
+/// let stats = read_labels(&path, &ReadOptions { classes: Some(3), ..ReadOptions::default() })?;
+/// let verdict = ImbalancePolicy::default().judge(&stats).unwrap();
+/// assert_eq!(verdict.to_string(), "imbalance ratio 4.0 (class `1`: 1 sample, class `0`: 4 samples)");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_labels(path: &Path, options: &ReadOptions) -> Result<LabelStats, StatsError> {
+    read_labels_with_progress(path, options, &mut |_, _| {})
+}
+
+/// [`read_labels`], calling `progress(bytes_read, total_bytes)` as it goes: every 4 MiB or
+/// so, and once at the end.
+///
+/// # Errors
+/// As [`read_labels`].
+///
+/// # Example
+/// ```
+/// use lossfit_stats::{ReadOptions, read_labels_with_progress};
+///
+/// let dir = std::env::temp_dir().join(format!("lossfit-stats-doc-progress-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("labels.txt");
+/// std::fs::write(&path, "cat\ndog\n")?;
+///
+/// let mut calls = Vec::new();
+/// read_labels_with_progress(&path, &ReadOptions::default(), &mut |read, total| {
+///     calls.push((read, total));
+///     eprint!("\rread {read} of {total} bytes");
+/// })?;
+/// assert_eq!(calls, [(8, 8)]);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_labels_with_progress(
+    path: &Path,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<LabelStats, StatsError> {
+    read(path, options, progress).map_err(|err| err.with_path(path))
+}
+
+fn read(
+    path: &Path,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<LabelStats, StatsError> {
+    let format = match options.format {
+        Some(format) => Detected::Known(format),
+        None => Format::from_extension(path).ok_or_else(|| ErrorKind::UnknownFormat {
+            extension: path
+                .extension()
+                .map(|ext| ext.to_string_lossy().into_owned()),
+        })?,
+    };
+    if options.task == Some(TaskHint::Binary) && options.classes.is_some_and(|c| c != 2) {
+        return Err(ErrorKind::InvalidOptions {
+            message: format!(
+                "a binary task has 2 classes, but {} were declared; declare 2 classes or none",
+                options.classes.unwrap_or_default()
+            ),
+        }
+        .into());
+    }
+    let file = File::open(path).map_err(ErrorKind::Io)?;
+    let total = file.metadata().map_err(ErrorKind::Io)?.len();
+    let mut state = Progress {
+        read: 0,
+        reported: 0,
+        total,
+        callback: progress,
+    };
+    let mut reader = BufReader::with_capacity(
+        BUFFER,
+        Counting {
+            inner: file,
+            state: &mut state,
+        },
+    );
+    let format = match format {
+        Detected::Known(format) => format,
+        Detected::Json => sniff_json(&mut reader)
+            .map_err(ErrorKind::Io)?
+            .ok_or_else(|| ErrorKind::BadJson {
+                message: "the file starts with neither `{` nor `[`".to_string(),
+            })?,
+    };
+    let stats = match format {
+        Format::Csv => csv::read(reader, b',', options),
+        Format::Tsv => csv::read(reader, b'\t', options),
+        Format::Text => text::read(reader, options),
+        Format::JsonCounts => json::read_counts(reader, options),
+        Format::JsonArray => json::read_array(reader, options),
+        Format::Npy => npy::read(reader, options),
+    }?;
+    state.finish();
+    Ok(stats)
+}
+
+/// The counts of a single-label file under `options` (`None` when the task is multi-label).
+fn single_label_tally(options: &ReadOptions) -> Option<tally::Tally> {
+    match options.task {
+        Some(TaskHint::MultiLabel) => None,
+        Some(TaskHint::Binary) => Some(tally::Tally::new(None, true)),
+        Some(TaskHint::MultiClass) | None => Some(tally::Tally::new(options.classes, false)),
+    }
+}
+
+/// The error for a multi-label task on a format that holds one label per row.
+fn multi_label_unsupported(format: &str) -> StatsError {
+    ErrorKind::InvalidOptions {
+        message: format!(
+            "a {format} file holds one label per row, not multi-label 0/1 values; use a CSV/TSV \
+             with one 0/1 column per label, a 2-D NPY array, or {{\"rows\": N, \"positives\": \
+             {{..}}}} JSON"
+        ),
+    }
+    .into()
+}
+
+/// Checks the declared class count against the number of multi-label columns.
+fn check_label_count(options: &ReadOptions, found: usize) -> Result<(), StatsError> {
+    match options.classes {
+        Some(declared) if declared != found => {
+            Err(ErrorKind::LabelCount { declared, found }.into())
+        }
+        _ => Ok(()),
+    }
+}
+
+struct Progress<'p> {
+    read: u64,
+    reported: u64,
+    total: u64,
+    callback: &'p mut dyn FnMut(u64, u64),
+}
+
+impl Progress<'_> {
+    fn advance(&mut self, n: usize) {
+        self.read = self.read.saturating_add(n as u64);
+        if self.read.saturating_sub(self.reported) >= PROGRESS_STEP {
+            self.reported = self.read;
+            (self.callback)(self.read, self.total);
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.reported != self.read || self.read == 0 {
+            self.reported = self.read;
+            (self.callback)(self.read, self.total);
+        }
+    }
+}
+
+/// A reader that reports its progress.
+struct Counting<'s, 'p, R> {
+    inner: R,
+    state: &'s mut Progress<'p>,
+}
+
+impl<R: Read> Read for Counting<'_, '_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.state.advance(n);
+        Ok(n)
+    }
+}

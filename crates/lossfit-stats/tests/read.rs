@@ -1,0 +1,820 @@
+//! Every label format read from small fixture files, and every error with its path and line.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use common::{TempDir, i64_bytes, npy};
+use lossfit_stats::{
+    ClassCounts, ClassLabel, ErrorKind, Format, ImbalancePolicy, LabelStats, MultiLabelCounts,
+    ReadOptions, StatsError, TaskHint, WeightScheme, read_labels, read_labels_with_progress,
+    write_counts_json,
+};
+
+fn opts() -> ReadOptions {
+    ReadOptions::default()
+}
+
+fn task(task: TaskHint) -> ReadOptions {
+    ReadOptions {
+        task: Some(task),
+        ..opts()
+    }
+}
+
+fn read_ok(path: &Path, options: &ReadOptions) -> LabelStats {
+    read_labels(path, options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `(class, count)` as strings, in class order.
+fn classes(path: &Path, options: &ReadOptions) -> Vec<(String, u64)> {
+    match read_ok(path, options) {
+        LabelStats::MultiClass(c) => c.iter().map(|(l, n)| (l.to_string(), n)).collect(),
+        LabelStats::MultiLabel(m) => panic!("expected multi-class, got {m:?}"),
+    }
+}
+
+fn multi_label(path: &Path, options: &ReadOptions) -> MultiLabelCounts {
+    match read_ok(path, options) {
+        LabelStats::MultiLabel(m) => m,
+        LabelStats::MultiClass(c) => panic!("expected multi-label, got {c:?}"),
+    }
+}
+
+fn pairs(list: &[(&str, u64)]) -> Vec<(String, u64)> {
+    list.iter().map(|&(l, n)| (l.to_string(), n)).collect()
+}
+
+fn error(path: &Path, options: &ReadOptions) -> StatsError {
+    match read_labels(path, options) {
+        Ok(stats) => panic!("expected an error, read {stats:?}"),
+        Err(err) => {
+            assert_eq!(err.path(), Some(path));
+            err
+        }
+    }
+}
+
+/// The message with the temp dir left out: `train.csv:3: ...`.
+fn message(err: &StatsError, dir: &TempDir) -> String {
+    let text = err.to_string();
+    let prefix = format!("{}/", dir.path().display());
+    text.strip_prefix(&prefix)
+        .map_or(text.clone(), str::to_string)
+}
+
+// ---- CSV / TSV ----------------------------------------------------------------------------
+
+#[test]
+fn csv_default_column_is_named_label_labels_target_or_class() {
+    let dir = TempDir::new("csv-default");
+    for name in ["label", "Labels", "TARGET", "class"] {
+        let path = dir.write(
+            "a.csv",
+            format!("id,{name},weight\n1,cat,0.5\n2,dog,1\n3,cat,2\n"),
+        );
+        assert_eq!(
+            classes(&path, &opts()),
+            pairs(&[("cat", 2), ("dog", 1)]),
+            "{name}"
+        );
+    }
+    // The first such column in header order wins.
+    let path = dir.write("b.csv", "class,label\na,x\nb,y\n");
+    assert_eq!(classes(&path, &opts()), pairs(&[("a", 1), ("b", 1)]));
+    // None named so: the last column.
+    let path = dir.write("c.csv", "path,species\nx.png,3\ny.png,1\nz.png,3\n");
+    assert_eq!(classes(&path, &opts()), pairs(&[("1", 1), ("3", 2)]));
+}
+
+#[test]
+fn csv_explicit_column() {
+    let dir = TempDir::new("csv-column");
+    let path = dir.write("a.csv", "label,species\nx,cat\ny,dog\n");
+    let species = ReadOptions {
+        column: Some("species".into()),
+        ..opts()
+    };
+    assert_eq!(classes(&path, &species), pairs(&[("cat", 1), ("dog", 1)]));
+    let folded = ReadOptions {
+        column: Some("SPECIES".into()),
+        ..opts()
+    };
+    assert_eq!(classes(&path, &folded), pairs(&[("cat", 1), ("dog", 1)]));
+}
+
+#[test]
+fn tsv_uses_tabs() {
+    let dir = TempDir::new("tsv");
+    let path = dir.write("a.tsv", "id\tlabel\n1\tcat, small\n2\tdog\n3\tcat, small\n");
+    assert_eq!(
+        classes(&path, &opts()),
+        pairs(&[("cat, small", 2), ("dog", 1)])
+    );
+}
+
+#[test]
+fn csv_quoting_and_whitespace() {
+    let dir = TempDir::new("csv-quoted");
+    let path = dir.write(
+        "a.csv",
+        "\u{feff}id,label\n1,\"dog, small\"\n2,\"say \"\"hi\"\"\"\n3,\"multi\nline\"\n4,\" dog, small \"\n\n",
+    );
+    assert_eq!(
+        classes(&path, &opts()),
+        pairs(&[("dog, small", 2), ("multi\nline", 1), ("say \"hi\"", 1)])
+    );
+    // Line 5 is inside the quoted field, so the unquoted comma is reported at line 6.
+    let path = dir.write(
+        "b.csv",
+        "id,label\n1,\"dog, small\"\n2,\"say \"\"hi\"\"\"\n3,\"multi\nline\"\n4,dog, small\n",
+    );
+    let err = error(&path, &opts());
+    assert_eq!(err.line(), Some(6));
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::RaggedRow {
+            expected: 2,
+            found: 3
+        }
+    ));
+}
+
+#[test]
+fn ids_sort_numerically_and_names_lexicographically() {
+    let dir = TempDir::new("ids-names");
+    let path = dir.write("ids.csv", "label\n10\n2\n2\n007\n");
+    assert_eq!(
+        classes(&path, &opts()),
+        pairs(&[("2", 2), ("7", 1), ("10", 1)])
+    );
+    let LabelStats::MultiClass(c) = read_ok(&path, &opts()) else {
+        unreachable!()
+    };
+    assert_eq!(c.labels(), [2, 7, 10].map(ClassLabel::Id));
+    let path = dir.write("names.csv", "label\nb\n10\na\n2\n");
+    let LabelStats::MultiClass(c) = read_ok(&path, &opts()) else {
+        unreachable!()
+    };
+    assert_eq!(
+        c.labels(),
+        ["10", "2", "a", "b"].map(ClassLabel::from),
+        "a file whose first label is a name is all names"
+    );
+}
+
+#[test]
+fn declared_classes_report_absent_ids() {
+    let dir = TempDir::new("declared");
+    let path = dir.write("a.csv", "label\n0\n2\n2\n");
+    let options = ReadOptions {
+        classes: Some(5),
+        ..opts()
+    };
+    let LabelStats::MultiClass(c) = read_ok(&path, &options) else {
+        unreachable!()
+    };
+    assert_eq!(c.counts(), [1, 0, 2, 0, 0]);
+    assert_eq!(
+        c.absent(),
+        [&ClassLabel::Id(1), &ClassLabel::Id(3), &ClassLabel::Id(4)]
+    );
+    assert_eq!(c.imbalance_ratio(), Some(2.0));
+
+    let path = dir.write("b.csv", "label\n0\n1\n5\n");
+    let err = error(&path, &options);
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::ClassOutOfRange { id: 5, classes: 5 }
+    ));
+    assert_eq!(
+        message(&err, &dir),
+        "b.csv:4: class id 5 is out of range for 5 declared classes; \
+         declare at least 6 classes or fix the label"
+    );
+
+    let path = dir.write("c.csv", "label\ncat\n");
+    let err = error(&path, &options);
+    assert!(matches!(err.kind(), ErrorKind::NamedClasses { name } if name == "cat"));
+    assert_eq!(err.line(), Some(2));
+}
+
+#[test]
+fn binary_task_has_two_classes() {
+    let dir = TempDir::new("binary");
+    let path = dir.write("a.csv", "id,label\n1,0\n2,0\n3,0\n");
+    let binary = task(TaskHint::Binary);
+    assert_eq!(classes(&path, &binary), pairs(&[("0", 3), ("1", 0)]));
+    let path = dir.write("b.txt", "1\n0\n2\n");
+    let err = error(&path, &binary);
+    assert!(matches!(err.kind(), ErrorKind::NotBinary { value } if value == "2"));
+    assert_eq!(err.line(), Some(3));
+    let path = dir.write("c.txt", "yes\n");
+    assert!(matches!(
+        error(&path, &binary).kind(),
+        ErrorKind::NotBinary { .. }
+    ));
+    let three = ReadOptions {
+        classes: Some(3),
+        ..binary
+    };
+    assert!(matches!(
+        error(&path, &three).kind(),
+        ErrorKind::InvalidOptions { .. }
+    ));
+}
+
+#[test]
+fn multi_label_csv_columns() {
+    let dir = TempDir::new("multi-label-csv");
+    let path = dir.write(
+        "a.csv",
+        "ID,path,cat,dog,bird\n1,a.png,1,0,0\n2,b.png,1,1,0\n3,c.png,0,0, 1 \n4,d.png,1,0,0\n",
+    );
+    let m = multi_label(&path, &task(TaskHint::MultiLabel));
+    assert_eq!(m.labels(), ["cat", "dog", "bird"]);
+    assert_eq!(m.positives(), [3, 1, 1]);
+    assert_eq!(m.rows(), 4);
+    assert_eq!(m.pos_weight().unwrap(), [1.0 / 3.0, 3.0, 3.0]);
+
+    let chosen = ReadOptions {
+        label_columns: Some(vec!["bird".into(), "cat".into()]),
+        ..task(TaskHint::MultiLabel)
+    };
+    let m = multi_label(&path, &chosen);
+    assert_eq!(m.labels(), ["bird", "cat"]);
+    assert_eq!(m.positives(), [1, 3]);
+
+    let declared = ReadOptions {
+        classes: Some(2),
+        ..task(TaskHint::MultiLabel)
+    };
+    let err = error(&path, &declared);
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::LabelCount {
+            declared: 2,
+            found: 3
+        }
+    ));
+
+    let path = dir.write("b.csv", "id,cat,dog\n1,1,0\n2,0,2\n");
+    let err = error(&path, &task(TaskHint::MultiLabel));
+    assert!(matches!(err.kind(), ErrorKind::NotBinary { value } if value == "2"));
+    assert_eq!(err.column(), Some("dog"));
+    assert_eq!(
+        message(&err, &dir),
+        "b.csv:3: value `2` is not 0 or 1 (column `dog`); \
+         binary and multi-label values must be 0 or 1; fix the value"
+    );
+
+    let path = dir.write("c.csv", "id,path\n1,a\n");
+    assert!(matches!(
+        error(&path, &task(TaskHint::MultiLabel)).kind(),
+        ErrorKind::InvalidOptions { .. }
+    ));
+}
+
+// ---- text ---------------------------------------------------------------------------------
+
+#[test]
+fn text_skips_blank_lines() {
+    let dir = TempDir::new("text");
+    let path = dir.write("a.txt", "\u{feff}cat\r\n\r\n  dog  \n\ncat\n");
+    assert_eq!(classes(&path, &opts()), pairs(&[("cat", 2), ("dog", 1)]));
+    let path = dir.write("b.labels", "3\n1\n3");
+    assert_eq!(classes(&path, &opts()), pairs(&[("1", 1), ("3", 2)]));
+}
+
+// ---- JSON ---------------------------------------------------------------------------------
+
+#[test]
+fn json_counts_with_names_and_ids() {
+    let dir = TempDir::new("json-counts");
+    let path = dir.write("a.json", r#"  {"counts": {"dog": 100, "cat": 900}}"#);
+    assert_eq!(Format::from_path(&path), Some(Format::JsonCounts));
+    assert_eq!(
+        classes(&path, &opts()),
+        pairs(&[("cat", 900), ("dog", 100)])
+    );
+    let path = dir.write("b.json", r#"{"counts": {"10": 5, "2": 7, "0": 0}}"#);
+    let LabelStats::MultiClass(c) = read_ok(&path, &opts()) else {
+        unreachable!()
+    };
+    assert_eq!(c.labels(), [0, 2, 10].map(ClassLabel::Id));
+    assert_eq!(c.counts(), [0, 7, 5]);
+    assert_eq!(c.absent(), [&ClassLabel::Id(0)]);
+    let declared = ReadOptions {
+        classes: Some(12),
+        ..opts()
+    };
+    let LabelStats::MultiClass(c) = read_ok(&path, &declared) else {
+        unreachable!()
+    };
+    assert_eq!(c.len(), 12);
+}
+
+#[test]
+fn json_multi_label_counts() {
+    let dir = TempDir::new("json-multi-label");
+    let path = dir.write(
+        "a.json",
+        r#"{"positives": {"cat": 100, "dog": 0}, "rows": 1000}"#,
+    );
+    let m = multi_label(&path, &opts());
+    assert_eq!(m.labels(), ["cat", "dog"]);
+    assert_eq!(m.positives(), [100, 0]);
+    assert_eq!(m.neg_pos_ratios(), [Some(9.0), None]);
+    let err = error(&path, &task(TaskHint::MultiClass));
+    assert!(matches!(err.kind(), ErrorKind::InvalidOptions { .. }));
+    let path = dir.write("b.json", r#"{"rows": 10, "positives": {"cat": 11}}"#);
+    assert!(matches!(
+        error(&path, &opts()).kind(),
+        ErrorKind::BadJson { .. }
+    ));
+}
+
+#[test]
+fn json_arrays_of_names_and_ids() {
+    let dir = TempDir::new("json-array");
+    let path = dir.write("a.json", "[\"cat\", \"dog\",\n \"cat\"]\n");
+    assert_eq!(Format::from_path(&path), Some(Format::JsonArray));
+    assert_eq!(classes(&path, &opts()), pairs(&[("cat", 2), ("dog", 1)]));
+    let path = dir.write("b.json", "[0, 1, 1, \"1\"]");
+    assert_eq!(classes(&path, &opts()), pairs(&[("0", 1), ("1", 3)]));
+    let path = dir.write("c.json", "[\"cat\", 3]");
+    assert_eq!(classes(&path, &opts()), pairs(&[("3", 1), ("cat", 1)]));
+}
+
+// ---- NPY ----------------------------------------------------------------------------------
+
+#[test]
+fn npy_one_dimensional_ids_of_every_integer_dtype() {
+    let dir = TempDir::new("npy-1d");
+    let ids = [2i64, 0, 2, 1, 2];
+    let expected = pairs(&[("0", 1), ("1", 1), ("2", 3)]);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("<i8", i64_bytes(&ids)),
+        (
+            "<i4",
+            ids.iter().flat_map(|&v| (v as i32).to_le_bytes()).collect(),
+        ),
+        (
+            "<i2",
+            ids.iter().flat_map(|&v| (v as i16).to_le_bytes()).collect(),
+        ),
+        ("|i1", ids.iter().map(|&v| v as u8).collect()),
+        ("|u1", ids.iter().map(|&v| v as u8).collect()),
+        (
+            "<u2",
+            ids.iter().flat_map(|&v| (v as u16).to_le_bytes()).collect(),
+        ),
+        (
+            "<u4",
+            ids.iter().flat_map(|&v| (v as u32).to_le_bytes()).collect(),
+        ),
+        (
+            "<u8",
+            ids.iter().flat_map(|&v| (v as u64).to_le_bytes()).collect(),
+        ),
+    ];
+    for (version, (descr, data)) in [1u8, 2, 3].iter().cycle().zip(cases) {
+        let path = dir.write("y.npy", npy(*version, descr, false, &[5], &data));
+        assert_eq!(classes(&path, &opts()), expected, "{descr} v{version}");
+    }
+    let path = dir.write("b.npy", npy(1, "|b1", false, &[3], &[1, 0, 1]));
+    assert_eq!(classes(&path, &opts()), pairs(&[("0", 1), ("1", 2)]));
+}
+
+#[test]
+fn npy_two_dimensional_is_multi_label_in_c_and_fortran_order() {
+    let dir = TempDir::new("npy-2d");
+    // Rows: [1,0,0], [1,1,0], [0,0,0], [1,0,1]
+    let rows = [[1u8, 0, 0], [1, 1, 0], [0, 0, 0], [1, 0, 1]];
+    let c_order: Vec<u8> = rows.iter().flatten().copied().collect();
+    let f_order: Vec<u8> = (0..3)
+        .flat_map(|c| rows.iter().map(move |r| r[c]))
+        .collect();
+    for (fortran, data) in [(false, c_order), (true, f_order)] {
+        let path = dir.write("y.npy", npy(1, "|u1", fortran, &[4, 3], &data));
+        let m = multi_label(&path, &opts());
+        assert_eq!(m.labels(), ["0", "1", "2"]);
+        assert_eq!(m.positives(), [3, 1, 1], "fortran {fortran}");
+        assert_eq!(m.rows(), 4);
+    }
+    // A 2 in Fortran order: element 5 is row 1 of column 1.
+    let mut data = vec![0u8; 12];
+    data[5] = 2;
+    let path = dir.write("bad.npy", npy(1, "|u1", true, &[4, 3], &data));
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::NotBinary { value } if value == "2"));
+    assert_eq!(
+        (err.row(), err.column(), err.line()),
+        (Some(1), Some("1"), None)
+    );
+    assert_eq!(
+        message(&err, &dir),
+        "bad.npy: value `2` is not 0 or 1 (row 1, column `1`); \
+         binary and multi-label values must be 0 or 1; fix the value"
+    );
+    let err = error(&path, &task(TaskHint::MultiClass));
+    assert!(matches!(err.kind(), ErrorKind::InvalidOptions { .. }));
+}
+
+// ---- errors -------------------------------------------------------------------------------
+
+#[test]
+fn ragged_rows() {
+    let dir = TempDir::new("ragged");
+    let path = dir.write(
+        "train.csv",
+        "a,b,c,label\n1,2,3,x\n1,2,3,x\n4,\"5,6\",7,x\n1,2,3\n",
+    );
+    let err = error(&path, &opts());
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::RaggedRow {
+            expected: 4,
+            found: 3
+        }
+    ));
+    assert_eq!(
+        message(&err, &dir),
+        "train.csv:5: row has 3 fields, the header has 4; \
+         fix the row or quote the field that contains the delimiter"
+    );
+    let path = dir.write("more.csv", "id,label\n1,a\n2,b,c\n");
+    let err = error(&path, &opts());
+    assert_eq!(err.line(), Some(3));
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::RaggedRow {
+            expected: 2,
+            found: 3
+        }
+    ));
+}
+
+#[test]
+fn missing_column() {
+    let dir = TempDir::new("missing-column");
+    let path = dir.write("train.csv", "id,label\n1,a\n");
+    let options = ReadOptions {
+        column: Some("species".into()),
+        ..opts()
+    };
+    let err = error(&path, &options);
+    assert!(
+        matches!(err.kind(), ErrorKind::MissingColumn { column, available }
+        if column == "species" && available == &["id", "label"])
+    );
+    assert_eq!(
+        message(&err, &dir),
+        "train.csv: no column `species`; the header has `id`, `label`; \
+         set the label column to one of these"
+    );
+    let options = ReadOptions {
+        label_columns: Some(vec!["cat".into()]),
+        ..task(TaskHint::MultiLabel)
+    };
+    assert!(matches!(
+        error(&path, &options).kind(),
+        ErrorKind::MissingColumn { .. }
+    ));
+}
+
+#[test]
+fn not_an_integer_and_negative_ids() {
+    let dir = TempDir::new("not-int");
+    let path = dir.write("train.csv", "id,label\n1,3\n2,4\n3,cat\n");
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::NotAnInteger { value } if value == "cat"));
+    assert!(message(&err, &dir).starts_with("train.csv:4: `cat` is not an integer class id; "));
+    let path = dir.write("y.txt", "1\n\n2.5\n");
+    let err = error(&path, &opts());
+    assert_eq!(err.line(), Some(3));
+    assert!(matches!(err.kind(), ErrorKind::NotAnInteger { value } if value == "2.5"));
+    let path = dir.write("neg.txt", "1\n-1\n");
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::NegativeClass { value: -1 }));
+    assert_eq!(
+        message(&err, &dir),
+        "neg.txt:2: class id -1 is negative; \
+         class ids count from 0; shift the labels or write them as names"
+    );
+    let path = dir.write("neg.json", "[0,\n 1,\n -4]");
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::NegativeClass { value: -4 }));
+    assert_eq!(err.line(), Some(3));
+    let path = dir.write("float.json", "[0, 1.5]");
+    assert!(matches!(
+        error(&path, &opts()).kind(),
+        ErrorKind::NotAnInteger { value } if value == "1.5"
+    ));
+    let path = dir.write(
+        "neg.npy",
+        npy(1, "<i8", false, &[3], &i64_bytes(&[0, 1, -2])),
+    );
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::NegativeClass { value: -2 }));
+    assert_eq!(err.row(), Some(2));
+    assert_eq!(
+        message(&err, &dir),
+        "neg.npy: class id -2 is negative (row 2); \
+         class ids count from 0; shift the labels or write them as names"
+    );
+}
+
+#[test]
+fn empty_files() {
+    let dir = TempDir::new("empty");
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("empty.csv", b"".to_vec()),
+        ("header.csv", b"id,label\n".to_vec()),
+        ("empty.txt", b"".to_vec()),
+        ("blank.txt", b"\n  \n\r\n".to_vec()),
+        ("array.json", b"[ ]".to_vec()),
+        ("counts.json", br#"{"counts": {}}"#.to_vec()),
+        ("zero.json", br#"{"counts": {"a": 0}}"#.to_vec()),
+        (
+            "rows.json",
+            br#"{"rows": 0, "positives": {"a": 0}}"#.to_vec(),
+        ),
+        ("y.npy", npy(1, "<i8", false, &[0], &[])),
+        ("Y.npy", npy(1, "<i8", false, &[0, 3], &[])),
+    ];
+    for (name, contents) in files {
+        let path = dir.write(name, contents);
+        let err = error(&path, &opts());
+        assert!(matches!(err.kind(), ErrorKind::Empty), "{name}: {err}");
+        assert_eq!(
+            message(&err, &dir),
+            format!(
+                "{name}: the file has no labels; write at least one label or point to another file"
+            )
+        );
+    }
+}
+
+#[test]
+fn bad_json() {
+    let dir = TempDir::new("bad-json");
+    let path = dir.write(
+        "a.json",
+        "{\"counts\": {\n  \"cat\": 900,\n  \"dog\" 100\n}}",
+    );
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::BadJson { .. }));
+    assert_eq!(err.line(), Some(3));
+    assert!(
+        message(&err, &dir).starts_with("a.json:3: invalid label JSON: expected `:` (column "),
+        "{err}"
+    );
+    let cases = [
+        (
+            "b.json",
+            "[\"cat\", true]",
+            "invalid type: boolean `true`, expected a label",
+        ),
+        ("c.json", "{\"count\": {}}", "unknown key `count`"),
+        ("d.json", "{\"counts\": {\"a\": -1}}", "expected a count"),
+        ("e.json", "[\"a\", \"b\"", "EOF while parsing"),
+        ("f.json", "[\"a\"] x", "trailing characters"),
+        (
+            "g.json",
+            "{\"rows\": 5}",
+            "expected an object with `counts`",
+        ),
+        ("h.json", "\"cat\"", "starts with neither"),
+    ];
+    for (name, text, needle) in cases {
+        let path = dir.write(name, text);
+        let err = error(&path, &opts());
+        assert!(
+            matches!(err.kind(), ErrorKind::BadJson { .. }),
+            "{name}: {err}"
+        );
+        assert!(err.to_string().contains(needle), "{name}: {err}");
+    }
+}
+
+#[test]
+fn npy_wrong_dtype_rank_magic_and_length() {
+    let dir = TempDir::new("bad-npy");
+    let path = dir.write("f.npy", npy(1, "<f4", false, &[1], &[0; 4]));
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::NpyDtype { dtype } if dtype == "<f4"));
+    assert_eq!(
+        message(&err, &dir),
+        "f.npy: dtype `<f4` is not a little-endian integer type; save the labels as \
+         little-endian integers, e.g. `np.save(path, labels.astype(np.int64))`"
+    );
+    let path = dir.write("be.npy", npy(1, ">i8", false, &[1], &[0; 8]));
+    assert!(matches!(
+        error(&path, &opts()).kind(),
+        ErrorKind::NpyDtype { .. }
+    ));
+    for shape in [&[][..], &[2, 2, 2][..]] {
+        let path = dir.write("r.npy", npy(1, "|u1", false, shape, &[0; 8]));
+        let err = error(&path, &opts());
+        assert!(
+            matches!(err.kind(), ErrorKind::NpyRank { rank } if *rank == shape.len()),
+            "{err}"
+        );
+    }
+    let path = dir.write("m.npy", b"PK\x03\x04 not numpy at all");
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::BadNpy { .. }));
+    assert!(
+        message(&err, &dir)
+            .starts_with("m.npy: not a valid NPY file: the file does not start with the NPY magic")
+    );
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "short.npy",
+            b"\x93NUM".to_vec(),
+            "shorter than the NPY magic",
+        ),
+        (
+            "version.npy",
+            b"\x93NUMPY\x04\x00\x10\x00".to_vec(),
+            "unsupported format version 4.0",
+        ),
+        (
+            "header.npy",
+            b"\x93NUMPY\x01\x00\x40\x00{'descr'".to_vec(),
+            "ends inside the header",
+        ),
+        (
+            "trunc.npy",
+            npy(1, "<i8", false, &[3], &i64_bytes(&[0, 1])),
+            "ends before the 3 values",
+        ),
+        (
+            "extra.npy",
+            npy(1, "<i8", false, &[1], &i64_bytes(&[0, 1])),
+            "bytes after the 1 values",
+        ),
+        (
+            "shape.npy",
+            npy(1, "<i8", false, &[u64::MAX, 4], &[]),
+            "too large",
+        ),
+    ];
+    for (name, bytes, needle) in cases {
+        let path = dir.write(name, bytes);
+        let err = error(&path, &opts());
+        assert!(
+            matches!(err.kind(), ErrorKind::BadNpy { .. }),
+            "{name}: {err}"
+        );
+        assert!(err.to_string().contains(needle), "{name}: {err}");
+    }
+    let path = dir.write("y.npy", npy(1, "<i8", false, &[2], &i64_bytes(&[0, 1])));
+    assert!(matches!(
+        error(&path, &task(TaskHint::MultiLabel)).kind(),
+        ErrorKind::InvalidOptions { .. }
+    ));
+}
+
+#[test]
+fn io_format_and_option_errors() {
+    let dir = TempDir::new("io");
+    let path = dir.path().join("missing.csv");
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::Io(e) if e.kind() == std::io::ErrorKind::NotFound));
+    assert!(message(&err, &dir).starts_with("missing.csv: "), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("; check that the path is right and the file is readable")
+    );
+
+    let path = dir.write("y.parquet", "x");
+    let err = error(&path, &opts());
+    assert!(
+        matches!(err.kind(), ErrorKind::UnknownFormat { extension: Some(e) } if e == "parquet")
+    );
+    let forced = ReadOptions {
+        format: Some(Format::Text),
+        ..opts()
+    };
+    assert_eq!(classes(&path, &forced), pairs(&[("x", 1)]));
+
+    let path = dir.write("y.txt", "cat\n");
+    let err = error(&path, &task(TaskHint::MultiLabel));
+    assert!(matches!(err.kind(), ErrorKind::InvalidOptions { .. }));
+    let path = dir.write("y.json", "[\"cat\"]");
+    assert!(matches!(
+        error(&path, &task(TaskHint::MultiLabel)).kind(),
+        ErrorKind::InvalidOptions { .. }
+    ));
+    let path = dir.write("latin1.txt", b"caf\xe9\n");
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::NotUtf8));
+    assert_eq!(err.line(), Some(1));
+    let path = dir.write("blank.csv", "id,label\n1,\n");
+    let err = error(&path, &opts());
+    assert!(matches!(err.kind(), ErrorKind::EmptyLabel));
+    assert_eq!(err.line(), Some(2));
+}
+
+#[test]
+fn format_from_path() {
+    let dir = TempDir::new("from-path");
+    assert_eq!(Format::from_path(Path::new("a.tsv")), Some(Format::Tsv));
+    assert_eq!(Format::from_path(Path::new("a.txt")), Some(Format::Text));
+    assert_eq!(Format::from_path(Path::new("a.NPY")), Some(Format::Npy));
+    assert_eq!(Format::from_path(Path::new("a")), None);
+    assert_eq!(Format::from_path(&dir.path().join("missing.json")), None);
+    let path = dir.write("x.json", "\n\n   \"cat\"");
+    assert_eq!(Format::from_path(&path), None);
+}
+
+// ---- write_counts_json --------------------------------------------------------------------
+
+fn round_trip(stats: &LabelStats, dir: &TempDir) -> LabelStats {
+    let mut out = Vec::new();
+    write_counts_json(stats, &mut out).unwrap();
+    let path = dir.write("counts.json", &out);
+    read_ok(&path, &opts())
+}
+
+#[test]
+fn counts_json_round_trips() {
+    let dir = TempDir::new("round-trip");
+    let names = LabelStats::MultiClass(ClassCounts::from_pairs([
+        ("cat".into(), 900),
+        ("dog \"the\" dog".into(), 100),
+        ("猫".into(), 3),
+        ("10".into(), 2),
+    ]));
+    assert_eq!(round_trip(&names, &dir), names);
+    let ids = LabelStats::MultiClass(
+        ClassCounts::from_pairs([(ClassLabel::Id(3), 5), (ClassLabel::Id(0), 7)])
+            .with_declared_classes(5)
+            .unwrap(),
+    );
+    assert_eq!(round_trip(&ids, &dir), ids);
+    let multi = LabelStats::MultiLabel(MultiLabelCounts::new(
+        vec!["z".into(), "a".into()],
+        vec![10, 0],
+        50,
+    ));
+    assert_eq!(round_trip(&multi, &dir), multi);
+
+    // A CSV becomes a counts file that reads back the same.
+    let path = dir.write("train.csv", "label\n2\n0\n2\n");
+    let stats = read_ok(&path, &opts());
+    assert_eq!(round_trip(&stats, &dir), stats);
+}
+
+// ---- progress and the whole pipeline ------------------------------------------------------
+
+#[test]
+fn progress_is_reported_every_few_megabytes() {
+    let dir = TempDir::new("progress");
+    let mut text = String::new();
+    for i in 0..1_500_000u32 {
+        text.push_str(["cat\n", "dog\n", "bird\n"][(i % 3) as usize]);
+    }
+    let path = dir.write("big.txt", &text);
+    let total = text.len() as u64;
+    let mut calls = Vec::new();
+    let stats = read_labels_with_progress(&path, &opts(), &mut |read, all| calls.push((read, all)))
+        .unwrap();
+    assert_eq!(stats.rows(), 1_500_000);
+    assert!(calls.len() >= 2, "{calls:?}");
+    assert!(calls.len() <= 1 + (total / (4 << 20)) as usize, "{calls:?}");
+    assert!(calls.iter().all(|&(_, all)| all == total));
+    assert!(calls.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(calls.last(), Some(&(total, total)));
+}
+
+#[test]
+fn stats_to_verdict_and_weights() {
+    let dir = TempDir::new("pipeline");
+    let mut text = String::from("id,label\n");
+    for i in 0..1020 {
+        let label = if i < 1000 { 0 } else { 3 };
+        writeln!(text, "{i},{label}").unwrap();
+    }
+    let path = dir.write("train.csv", &text);
+    let options = ReadOptions {
+        classes: Some(4),
+        ..opts()
+    };
+    let stats = read_ok(&path, &options);
+    let verdict = ImbalancePolicy::default().judge(&stats).unwrap();
+    assert_eq!(
+        verdict.to_string(),
+        "imbalance ratio 50.0 (class `3`: 20 samples, class `0`: 1000 samples)"
+    );
+    let LabelStats::MultiClass(c) = &stats else {
+        unreachable!()
+    };
+    assert!(matches!(
+        c.weights(WeightScheme::InverseFrequency).unwrap_err().kind(),
+        ErrorKind::ZeroCount { class } if class == "1"
+    ));
+}
