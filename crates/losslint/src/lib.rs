@@ -1,0 +1,11 @@
+//! losslint: reads training code and label statistics and reports loss misuse.
+//!
+//! Data flow: a [`frontend`] parses one source file into language-neutral [`facts`] (loss
+//! constructions and calls, their arguments as written, where their inputs come from); the
+//! [`rules`] judge facts and return [`diagnostic::Diagnostic`] values; renderers print them.
+//! Rules never see syntax trees and never do I/O, so a Python frontend reuses them unchanged.
+
+pub mod diagnostic;
+pub mod facts;
+pub mod frontend;
+pub mod rules;

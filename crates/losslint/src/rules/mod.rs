@@ -1,0 +1,58 @@
+//! The rules: one per file, each judging facts and returning diagnostics. No rule reads files,
+//! prints, or looks at syntax trees.
+
+use lossfit_stats::{ImbalancePolicy, LabelStats, WeightScheme};
+
+use crate::diagnostic::Diagnostic;
+use crate::facts::{FileFacts, Language, LossSite};
+
+/// Severity a rule is configured at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+/// What a rule may consult besides the facts.
+#[allow(missing_debug_implementations)] // holds a closure
+pub struct RuleContext<'a> {
+    pub language: Language,
+    /// The label statistics bound to a loss site (`--labels`, config `[labels]`, per-glob
+    /// overrides, or an inline directive), already read by the caller.
+    pub labels_for: &'a dyn Fn(&LossSite) -> Option<BoundLabels<'a>>,
+    pub policy: ImbalancePolicy,
+    pub scheme: WeightScheme,
+}
+
+/// Label statistics bound to a site, with where they came from (for messages).
+#[derive(Clone, Copy, Debug)]
+pub struct BoundLabels<'a> {
+    pub stats: &'a LabelStats,
+    /// The label file as the user wrote it.
+    pub source: &'a str,
+    /// The task the binding declares (`[labels] task = "multiclass"`), if any.
+    pub task: Option<crate::facts::DeclaredTask>,
+}
+
+/// A lint rule. Its doc text (`explain`) has the sections `## What it does`,
+/// `## Why is this bad?`, `## Example`, `Use instead:`, `## Fix safety`.
+pub trait Rule: Sync {
+    /// `LL001`
+    fn code(&self) -> &'static str;
+    /// `implicit-reduction`
+    fn name(&self) -> &'static str;
+    /// The level when the configuration does not say.
+    fn default_level(&self) -> Level;
+    /// The rule's documentation, printed by `losslint explain`.
+    fn explanation(&self) -> &'static str;
+    /// Judges one file's facts.
+    fn check(&self, facts: &FileFacts, ctx: &RuleContext<'_>) -> Vec<Diagnostic>;
+}
+
+/// Every rule, in code order. Filled by the rule modules.
+#[must_use]
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[]
+}
