@@ -5,7 +5,16 @@
 //! [`rules`] judge facts and return [`diagnostic::Diagnostic`] values; renderers print them.
 //! Rules never see syntax trees and never do I/O, so a Python frontend reuses them unchanged.
 
+pub mod args;
+pub mod config;
 pub mod diagnostic;
+pub mod engine;
 pub mod facts;
+pub mod fix;
 pub mod frontend;
+pub mod render;
 pub mod rules;
+pub mod settings;
+pub mod stats_cmd;
+pub mod suppress;
+pub mod walk;

@@ -3,6 +3,11 @@
 
 use crate::facts::{FileFacts, Language};
 
+pub mod apis;
+pub mod rust;
+
+pub use rust::RustFrontend;
+
 /// A language frontend.
 pub trait Frontend: Sync {
     /// The language it reads.

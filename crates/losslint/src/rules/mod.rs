@@ -1,6 +1,35 @@
 //! The rules: one per file, each judging facts and returning diagnostics. No rule reads files,
 //! prints, or looks at syntax trees.
 
+mod bce_on_probabilities;
+mod describe;
+#[cfg(test)]
+mod fixture_checks;
+mod implicit_reduction;
+mod kl_div_mean_reduction;
+mod legacy_reduction_args;
+mod mean_loss_accumulation;
+mod nll_without_log_softmax;
+mod parse_error;
+mod sigmoid_before_bce_with_logits;
+mod softmax_before_cross_entropy;
+mod task_loss_mismatch;
+#[cfg(test)]
+pub(crate) mod testing;
+mod unweighted_imbalanced_loss;
+
+pub use bce_on_probabilities::BceOnProbabilities;
+pub use implicit_reduction::ImplicitReduction;
+pub use kl_div_mean_reduction::KlDivMeanReduction;
+pub use legacy_reduction_args::LegacyReductionArgs;
+pub use mean_loss_accumulation::MeanLossAccumulation;
+pub use nll_without_log_softmax::NllWithoutLogSoftmax;
+pub use parse_error::ParseError;
+pub use sigmoid_before_bce_with_logits::SigmoidBeforeBceWithLogits;
+pub use softmax_before_cross_entropy::SoftmaxBeforeCrossEntropy;
+pub use task_loss_mismatch::TaskLossMismatch;
+pub use unweighted_imbalanced_loss::UnweightedImbalancedLoss;
+
 use lossfit_stats::{ImbalancePolicy, LabelStats, WeightScheme};
 
 use crate::diagnostic::Diagnostic;
@@ -51,8 +80,30 @@ pub trait Rule: Sync {
     fn check(&self, facts: &FileFacts, ctx: &RuleContext<'_>) -> Vec<Diagnostic>;
 }
 
-/// Every rule, in code order. Filled by the rule modules.
+/// Every rule, in code order: the registry that maps codes and names to rules.
 #[must_use]
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[]
+    &[
+        &ParseError,
+        &ImplicitReduction,
+        &UnweightedImbalancedLoss,
+        &SoftmaxBeforeCrossEntropy,
+        &SigmoidBeforeBceWithLogits,
+        &BceOnProbabilities,
+        &NllWithoutLogSoftmax,
+        &LegacyReductionArgs,
+        &KlDivMeanReduction,
+        &TaskLossMismatch,
+        &MeanLossAccumulation,
+    ]
+}
+
+/// The rule with this code (`LL003`) or name (`softmax-before-cross-entropy`), ignoring ASCII
+/// case.
+#[must_use]
+pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
+    let wanted = code_or_name.trim();
+    all().iter().copied().find(|rule| {
+        rule.code().eq_ignore_ascii_case(wanted) || rule.name().eq_ignore_ascii_case(wanted)
+    })
 }

@@ -1,0 +1,227 @@
+//! Per-batch losses added up into an epoch total (LL010): `total += loss.item()` inside a loop,
+//! then `total / n`. The facts record the addition, the loss's reduction as written, and what
+//! the divisor counts: samples or batches, from the loop's counters (`n += 1`,
+//! `n += images.size()[0]`) or, failing that, from names (`dataset.len()`, `num_batches`).
+//!
+//! Only a computed loss added as it is counts (through `?`, clones, `.item()`, `f64::try_from`,
+//! `as f64`, lossfit's `.value`): `loss.item() * batch_size` is a different quantity, so is
+//! anything else, and a divisor that names neither count is `Unknown`.
+
+use super::dataflow::{FnAnalysis, Value, single_ident};
+use crate::facts::{Accumulation, Divisor, Span};
+
+/// Methods that turn a computed loss into a number without changing what it is.
+pub(crate) const SCALAR: &[&str] = &[
+    "item",
+    "into_scalar",
+    "double_value",
+    "f_double_value",
+    "to_scalar",
+    "to_vec0",
+    "elem",
+    "scalar",
+    "unwrap_or",
+    "unwrap_or_default",
+    "unwrap_or_else",
+    "to_f64",
+    "to_f32",
+];
+
+/// Methods of a count that keep it a count (`n.max(1)`, `n.try_into()?`).
+const COUNT_PRESERVING: &[&str] = &[
+    "max", "clamp", "into", "try_into", "unwrap", "expect", "clone",
+];
+
+/// Methods whose result is the size of a batch (`x.size()[0]`, `labels.len()`, `x.nrows()`).
+const SIZE_METHODS: &[&str] = &[
+    "size", "dims", "shape", "len", "nrows", "size1", "dim", "numel",
+];
+
+impl FnAnalysis<'_, '_> {
+    /// `name += added` (or `name = name + added`) at `span`.
+    pub(crate) fn accumulate(
+        &mut self,
+        left: &syn::Expr,
+        added: &syn::Expr,
+        value: &Value,
+        span: Span,
+    ) {
+        let Some(name) = single_ident(left) else {
+            return;
+        };
+        if self.loop_depth == 0 {
+            return;
+        }
+        if let Value::Computed(reduction) = value {
+            self.pending.insert(name, (span, reduction.clone()));
+            return;
+        }
+        self.pending.remove(&name);
+        let counted = counted(added);
+        let merged = match self.counters.get(&name) {
+            Some(previous) if *previous != counted => Divisor::Unknown,
+            _ => counted,
+        };
+        self.counters.insert(name, merged);
+    }
+
+    /// `left / right` (or `left /= right`): an accumulation when `left` holds added losses.
+    pub(crate) fn divide(&mut self, left: &syn::Expr, right: &syn::Expr) {
+        let Some(name) = single_ident(strip_number(left)) else {
+            return;
+        };
+        let Some((span, reduction)) = self.pending.get(&name).cloned() else {
+            return;
+        };
+        if self.accumulations.iter().any(|acc| acc.span == span) {
+            return;
+        }
+        let divisor = self.divisor(right);
+        let divisor_span = Some(self.span_of(right));
+        self.accumulations.push(Accumulation {
+            span,
+            reduction,
+            divisor,
+            divisor_span,
+        });
+    }
+
+    /// What a divisor counts.
+    fn divisor(&self, expr: &syn::Expr) -> Divisor {
+        let expr = strip_count(expr);
+        if let Some(name) = single_ident(expr) {
+            if let Some(counted) = self.counters.get(&name) {
+                return *counted;
+            }
+            return by_name(&name);
+        }
+        match expr {
+            syn::Expr::Field(field) => match &field.member {
+                syn::Member::Named(member) => by_name(&member.to_string()),
+                syn::Member::Unnamed(_) => Divisor::Unknown,
+            },
+            // `dataset.len()`, `batches.len()`, `loader.len()`
+            syn::Expr::MethodCall(call) if call.method == "len" && call.args.is_empty() => {
+                match last_name(&call.receiver) {
+                    Some(name) => collection_by_name(&name),
+                    None => Divisor::Unknown,
+                }
+            }
+            _ => Divisor::Unknown,
+        }
+    }
+}
+
+/// What `n += added` counts: one per batch, or the batch's size.
+fn counted(added: &syn::Expr) -> Divisor {
+    let added = strip_count(added);
+    if let syn::Expr::Lit(lit) = added {
+        let one = match &lit.lit {
+            syn::Lit::Int(int) => int.base10_digits() == "1",
+            syn::Lit::Float(float) => float.base10_digits().parse::<f64>().is_ok_and(|v| v == 1.0),
+            _ => false,
+        };
+        return if one {
+            Divisor::Batches
+        } else {
+            Divisor::Unknown
+        };
+    }
+    if let Some(name) = single_ident(added) {
+        let name = name.to_ascii_lowercase();
+        let size = name == "bs"
+            || name == "bsz"
+            || name.contains("batch_size")
+            || name.contains("batch_len")
+            || name.contains("n_samples")
+            || name.contains("num_samples");
+        return if size {
+            Divisor::Samples
+        } else {
+            Divisor::Unknown
+        };
+    }
+    let sized = match added {
+        syn::Expr::MethodCall(call) => SIZE_METHODS.iter().any(|m| call.method == m),
+        syn::Expr::Index(index) => matches!(
+            strip_count(&index.expr),
+            syn::Expr::MethodCall(call) if SIZE_METHODS.iter().any(|m| call.method == m)
+        ),
+        _ => false,
+    };
+    if sized {
+        Divisor::Samples
+    } else {
+        Divisor::Unknown
+    }
+}
+
+/// What a variable or field name says it counts.
+fn by_name(name: &str) -> Divisor {
+    let name = name.to_ascii_lowercase();
+    if name.contains("sample")
+        || name.contains("example")
+        || name == "seen"
+        || name.contains("dataset_size")
+        || name.contains("dataset_len")
+        || name.contains("num_images")
+        || name.contains("n_images")
+    {
+        Divisor::Samples
+    } else if (name.contains("batch") && !name.contains("size") && !name.contains("len"))
+        || name.contains("step")
+        || name.contains("iteration")
+    {
+        Divisor::Batches
+    } else {
+        Divisor::Unknown
+    }
+}
+
+/// What the length of a collection with this name counts.
+fn collection_by_name(name: &str) -> Divisor {
+    let name = name.to_ascii_lowercase();
+    if name.contains("dataset") || name.contains("sample") || name.contains("example") {
+        Divisor::Samples
+    } else if name.contains("batch") || name.contains("loader") {
+        Divisor::Batches
+    } else {
+        Divisor::Unknown
+    }
+}
+
+/// The last name of `x`, `self.dataset`, `data.train`.
+fn last_name(expr: &syn::Expr) -> Option<String> {
+    match strip_count(expr) {
+        syn::Expr::Field(field) => match &field.member {
+            syn::Member::Named(member) => Some(member.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        other => single_ident(other),
+    }
+}
+
+/// A count under casts, parentheses, references and count-preserving methods.
+fn strip_count(expr: &syn::Expr) -> &syn::Expr {
+    match expr {
+        syn::Expr::Cast(cast) => strip_count(&cast.expr),
+        syn::Expr::Paren(paren) => strip_count(&paren.expr),
+        syn::Expr::Group(group) => strip_count(&group.expr),
+        syn::Expr::Reference(reference) => strip_count(&reference.expr),
+        syn::Expr::Try(try_expr) => strip_count(&try_expr.expr),
+        syn::Expr::MethodCall(call) if COUNT_PRESERVING.iter().any(|m| call.method == m) => {
+            strip_count(&call.receiver)
+        }
+        other => other,
+    }
+}
+
+/// A number under casts and parentheses (`total as f64`).
+fn strip_number(expr: &syn::Expr) -> &syn::Expr {
+    match expr {
+        syn::Expr::Cast(cast) => strip_number(&cast.expr),
+        syn::Expr::Paren(paren) => strip_number(&paren.expr),
+        syn::Expr::Group(group) => strip_number(&group.expr),
+        other => other,
+    }
+}

@@ -1,0 +1,1004 @@
+//! Per-function origin tracking: evaluates a function body in order, following values through
+//! `let` bindings (with shadowing), assignments, references, `?`, clones and method chains, so a
+//! loss call knows whether its input came from a softmax, and a loss object built over several
+//! statements (`let l = CrossEntropy::new(); let l = l.weight(w);`) keeps its configuration.
+//!
+//! Everything not provable is `Unknown`: parameters, fields, results of other functions,
+//! branches that disagree, variables reassigned in loops. Recognising the APIs themselves is
+//! `calls.rs`'s job.
+
+use std::collections::HashMap;
+
+use syn::visit::Visit;
+
+use super::imports::Imports;
+use super::lookup::{self, Meaning};
+use super::spans::SpanMap;
+use crate::facts::{Accumulation, Argument, Divisor, LossSite, Origin, Pos, Span};
+use crate::frontend::apis::LossApi;
+
+/// Deeper expressions are not followed (a guard against stack overflow on generated code).
+const MAX_DEPTH: usize = 200;
+
+/// Methods whose result carries the receiver's origin: copies, views, reshapes, dtype and
+/// device moves, and unwrapping the `Result` of a fallible activation.
+pub(crate) const TRANSPARENT: &[&str] = &[
+    "clone",
+    "shallow_clone",
+    "to_owned",
+    "into_owned",
+    "detach",
+    "detach_copy",
+    "contiguous",
+    "copy",
+    "view",
+    "reshape",
+    "flatten",
+    "squeeze",
+    "unsqueeze",
+    "to_kind",
+    "to_dtype",
+    "to_device",
+    "to",
+    "into",
+    "as_ref",
+    "borrow",
+    "unwrap",
+    "expect",
+];
+
+/// What the whole file provides to each function's analysis.
+#[derive(Debug)]
+pub(crate) struct FileContext<'a> {
+    pub(crate) spans: &'a SpanMap<'a>,
+    pub(crate) imports: &'a Imports,
+    /// Field types of the file's structs by struct name (`None`: two structs share the name).
+    pub(crate) structs: &'a HashMap<String, Option<HashMap<String, syn::Type>>>,
+}
+
+/// An abstract value.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Value {
+    Unknown,
+    /// A tensor (or array) with what is known of where it came from.
+    Tensor(Origin),
+    /// A loss object (builder, config or built loss): an index into the analysis's objects.
+    Loss(usize),
+    /// The options struct of a functional loss.
+    Options(Box<OptionsValue>),
+    /// A computed loss (tensor or scalar), with its reduction as written when known
+    /// (`"Reduction::Mean"`, `"mean"` for a default or a fixed mean).
+    Computed(Option<String>),
+}
+
+/// What an options struct (`CrossEntropyOptions { .. }`) shows.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct OptionsValue {
+    pub(crate) reduction: OptionsReduction,
+    /// Fields written (name and what their value shows).
+    pub(crate) fields: Vec<(String, Param)>,
+    /// Whether the fields not written are the defaults (the base is `Default::default()`).
+    pub(crate) complete: bool,
+}
+
+/// The reduction field of an options value.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum OptionsReduction {
+    Explicit {
+        value: String,
+        span: Span,
+    },
+    /// Not written and the base is the default; the edit writes it, when one is safe.
+    Missing {
+        fix: Option<crate::facts::Edit>,
+    },
+    Unknown,
+}
+
+/// What a weighting parameter shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Param {
+    NotSet,
+    /// `None`.
+    Absent,
+    /// `Some(..)` or a weight.
+    Present,
+    /// A value whose meaning cannot be seen.
+    Unknown,
+}
+
+/// A loss object built in (or reaching) the function.
+// The flags are independent facts about the object, not the states of one machine.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug)]
+pub(crate) struct LossObject {
+    pub(crate) api: lookup::Api,
+    /// Seen only through a field or parameter type: its construction is elsewhere.
+    pub(crate) detached: bool,
+    pub(crate) span: Span,
+    pub(crate) name_span: Span,
+    /// Right after the constructor call: where builder fixes insert.
+    pub(crate) constructor_end: Pos,
+    /// The reduction a builder method set.
+    pub(crate) reduction: Option<(String, Span)>,
+    /// One entry per `api.weights` parameter.
+    pub(crate) params: Vec<Param>,
+    /// The logits flag (burn `with_logits`).
+    pub(crate) logits: Flag,
+    /// A `finish` method (`init`) was called.
+    pub(crate) finished: bool,
+    /// It flowed somewhere a builder fix could break (a field, a typed binding, a return).
+    pub(crate) escaped: bool,
+    /// It is one of several objects a branch chooses between.
+    pub(crate) conditional: bool,
+    /// Arguments of applies whose reduction is the object's.
+    pub(crate) arguments: Vec<Argument>,
+    /// Applies that made their own site.
+    pub(crate) call_sites: usize,
+}
+
+/// A boolean builder flag of a loss object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flag {
+    NotSet,
+    Set(bool),
+    /// Set to a value that cannot be seen.
+    Unknown,
+}
+
+/// Scoped variable bindings.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Env {
+    scopes: Vec<Vec<(String, Value)>>,
+}
+
+impl Env {
+    fn push(&mut self) {
+        self.scopes.push(Vec::new());
+    }
+
+    fn pop(&mut self) {
+        self.scopes.pop();
+    }
+
+    fn bind(&mut self, name: String, value: Value) {
+        if self.scopes.is_empty() {
+            self.push();
+        }
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push((name, value));
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|scope| scope.iter().rev())
+            .find(|(bound, _)| bound == name)
+            .map(|(_, value)| value)
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
+        self.scopes
+            .iter_mut()
+            .rev()
+            .flat_map(|scope| scope.iter_mut().rev())
+            .find(|(bound, _)| bound == name)
+            .map(|(_, value)| value)
+    }
+
+    fn assign(&mut self, name: &str, value: Value) {
+        if let Some(slot) = self.get_mut(name) {
+            *slot = value;
+        }
+    }
+}
+
+/// The analysis of one function body (closures inside it included).
+#[derive(Debug)]
+pub(crate) struct FnAnalysis<'c, 'a> {
+    pub(crate) cx: &'c FileContext<'a>,
+    pub(crate) env: Env,
+    pub(crate) objects: Vec<LossObject>,
+    pub(crate) sites: Vec<LossSite>,
+    /// Fields of the `impl`'s type, for `self.field`.
+    pub(crate) self_fields: Option<&'c HashMap<String, syn::Type>>,
+    /// Detached objects already made for `self.field`.
+    detached_fields: HashMap<String, usize>,
+    /// Items declared inside the body, analysed on their own afterwards.
+    pub(crate) nested: Vec<syn::Item>,
+    depth: usize,
+    /// How many loops (and closures, which iterators call repeatedly) enclose the expression.
+    pub(crate) loop_depth: usize,
+    /// Variables a computed loss was added to in a loop: the addition and its reduction.
+    pub(crate) pending: HashMap<String, (Span, Option<String>)>,
+    /// What loop counters count (`n += 1`: batches, `n += x.size()[0]`: samples).
+    pub(crate) counters: HashMap<String, Divisor>,
+    pub(crate) accumulations: Vec<Accumulation>,
+}
+
+impl<'c, 'a> FnAnalysis<'c, 'a> {
+    pub(crate) fn new(
+        cx: &'c FileContext<'a>,
+        self_fields: Option<&'c HashMap<String, syn::Type>>,
+    ) -> Self {
+        FnAnalysis {
+            cx,
+            env: Env::default(),
+            objects: Vec::new(),
+            sites: Vec::new(),
+            self_fields,
+            detached_fields: HashMap::new(),
+            nested: Vec::new(),
+            depth: 0,
+            loop_depth: 0,
+            pending: HashMap::new(),
+            counters: HashMap::new(),
+            accumulations: Vec::new(),
+        }
+    }
+
+    /// Analyses a function: parameters are unknown (or detached losses, by their type), and
+    /// the body's value leaves the function.
+    pub(crate) fn function<'i>(
+        &mut self,
+        inputs: impl Iterator<Item = &'i syn::FnArg>,
+        body: &syn::Block,
+    ) {
+        self.env.push();
+        for input in inputs {
+            if let syn::FnArg::Typed(typed) = input {
+                let value = self.value_of_type(&typed.ty);
+                self.bind_pattern(&typed.pat, value);
+            }
+        }
+        let value = self.block(body);
+        self.escape(&value);
+        self.env.pop();
+    }
+
+    /// Analyses a free-standing expression (a `const` or `static` initialiser).
+    pub(crate) fn expression(&mut self, expr: &syn::Expr) {
+        self.env.push();
+        let value = self.eval(expr);
+        self.escape(&value);
+        self.env.pop();
+    }
+
+    pub(crate) fn span_of<T: syn::spanned::Spanned + ?Sized>(&self, node: &T) -> Span {
+        self.cx.spans.of(node)
+    }
+
+    pub(crate) fn text_of(&self, span: Span) -> String {
+        self.cx.spans.text(span).to_string()
+    }
+
+    /// Marks a loss object that flows somewhere its type matters.
+    pub(crate) fn escape(&mut self, value: &Value) {
+        if let Value::Loss(index) = value
+            && let Some(object) = self.objects.get_mut(*index)
+        {
+            object.escaped = true;
+        }
+    }
+
+    /// Marks a loss object whose value was joined with another one at the end of branches
+    /// (`if weighted { X::new().weight(w) } else { X::new() }`): which one runs is not visible,
+    /// so neither may be fixed, and an unweighted one is not known to be the one used.
+    fn lose_track(&mut self, value: &Value) {
+        if let Value::Loss(index) = value
+            && let Some(object) = self.objects.get_mut(*index)
+        {
+            object.escaped = true;
+            object.conditional = true;
+        }
+    }
+
+    /// Evaluates an expression whose value is used where its type is pinned (an argument,
+    /// a field, a return value).
+    pub(crate) fn eval_escaping(&mut self, expr: &syn::Expr) -> Value {
+        let value = self.eval(expr);
+        self.escape(&value);
+        value
+    }
+
+    /// The abstract value of an expression; finds loss sites inside it on the way.
+    pub(crate) fn eval(&mut self, expr: &syn::Expr) -> Value {
+        if self.depth >= MAX_DEPTH {
+            return Value::Unknown;
+        }
+        self.depth += 1;
+        let value = self.eval_inner(expr);
+        self.depth -= 1;
+        value
+    }
+
+    fn eval_inner(&mut self, expr: &syn::Expr) -> Value {
+        match expr {
+            syn::Expr::Paren(e) => self.eval(&e.expr),
+            syn::Expr::Group(e) => self.eval(&e.expr),
+            syn::Expr::Reference(e) => self.eval(&e.expr),
+            syn::Expr::Try(e) => self.eval(&e.expr),
+            syn::Expr::Await(e) => self.eval(&e.base),
+            syn::Expr::Unary(e) => {
+                let value = self.eval(&e.expr);
+                if matches!(e.op, syn::UnOp::Deref(_)) {
+                    value
+                } else {
+                    self.escape(&value);
+                    Value::Unknown
+                }
+            }
+            syn::Expr::Block(e) => self.block(&e.block),
+            syn::Expr::Unsafe(e) => self.block(&e.block),
+            syn::Expr::Const(e) => self.block(&e.block),
+            syn::Expr::Async(e) => {
+                let value = self.block(&e.block);
+                self.escape(&value);
+                Value::Unknown
+            }
+            syn::Expr::TryBlock(e) => self.block(&e.block),
+            syn::Expr::Path(e) => self.path_expr(e),
+            syn::Expr::Call(e) => self.call(e),
+            syn::Expr::MethodCall(e) => self.method_call(e),
+            syn::Expr::Struct(e) => self.struct_expr(e),
+            syn::Expr::Field(e) => self.field(e),
+            syn::Expr::Closure(e) => self.closure(e),
+            syn::Expr::If(e) => self.if_expr(e),
+            syn::Expr::Match(e) => self.match_expr(e),
+            syn::Expr::ForLoop(e) => {
+                self.eval_escaping(&e.expr);
+                self.repeated(
+                    &e.body,
+                    |this| this.bind_pattern(&e.pat, Value::Unknown),
+                    None,
+                );
+                Value::Unknown
+            }
+            syn::Expr::While(e) => {
+                self.repeated(&e.body, |_| {}, Some(&e.cond));
+                Value::Unknown
+            }
+            syn::Expr::Loop(e) => {
+                self.repeated(&e.body, |_| {}, None);
+                Value::Unknown
+            }
+            syn::Expr::Let(e) => {
+                // Reached for `if let` / `while let` conditions: the pattern binds in the
+                // scope the caller pushed.
+                let value = self.eval(&e.expr);
+                self.escape(&value);
+                self.bind_pattern(&e.pat, Value::Unknown);
+                Value::Unknown
+            }
+            syn::Expr::Assign(e) => {
+                self.assign(&e.left, &e.right);
+                Value::Unknown
+            }
+            syn::Expr::Binary(e) => {
+                self.eval_escaping(&e.left);
+                let right = self.eval_escaping(&e.right);
+                match e.op {
+                    syn::BinOp::AddAssign(_) => {
+                        let span = self.span_of(e);
+                        self.accumulate(&e.left, &e.right, &right, span);
+                    }
+                    syn::BinOp::Div(_) | syn::BinOp::DivAssign(_) => {
+                        self.divide(&e.left, &e.right);
+                    }
+                    _ => {}
+                }
+                if is_compound_assignment(e.op)
+                    && let Some(name) = single_ident(&e.left)
+                {
+                    self.env.assign(&name, Value::Unknown);
+                }
+                Value::Unknown
+            }
+            syn::Expr::Return(e) => {
+                if let Some(inner) = &e.expr {
+                    self.eval_escaping(inner);
+                }
+                Value::Unknown
+            }
+            syn::Expr::Break(e) => {
+                if let Some(inner) = &e.expr {
+                    self.eval_escaping(inner);
+                }
+                Value::Unknown
+            }
+            syn::Expr::Yield(e) => {
+                if let Some(inner) = &e.expr {
+                    self.eval_escaping(inner);
+                }
+                Value::Unknown
+            }
+            syn::Expr::Tuple(e) => {
+                for elem in &e.elems {
+                    self.eval_escaping(elem);
+                }
+                Value::Unknown
+            }
+            syn::Expr::Array(e) => {
+                for elem in &e.elems {
+                    self.eval_escaping(elem);
+                }
+                Value::Unknown
+            }
+            syn::Expr::Repeat(e) => {
+                self.eval_escaping(&e.expr);
+                self.eval_escaping(&e.len);
+                Value::Unknown
+            }
+            syn::Expr::Index(e) => {
+                self.eval_escaping(&e.expr);
+                self.eval_escaping(&e.index);
+                Value::Unknown
+            }
+            syn::Expr::Cast(e) => match self.eval_escaping(&e.expr) {
+                // `loss.item() as f64` is still the loss.
+                value @ Value::Computed(_) => value,
+                _ => Value::Unknown,
+            },
+            syn::Expr::Range(e) => {
+                if let Some(start) = &e.start {
+                    self.eval_escaping(start);
+                }
+                if let Some(end) = &e.end {
+                    self.eval_escaping(end);
+                }
+                Value::Unknown
+            }
+            syn::Expr::RawAddr(e) => {
+                self.eval_escaping(&e.expr);
+                Value::Unknown
+            }
+            syn::Expr::Macro(e) => {
+                self.macro_call(&e.mac);
+                Value::Unknown
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    /// Evaluates a block in its own scope; its value is the tail expression's.
+    pub(crate) fn block(&mut self, block: &syn::Block) -> Value {
+        self.env.push();
+        let mut value = Value::Unknown;
+        for stmt in &block.stmts {
+            value = Value::Unknown;
+            match stmt {
+                syn::Stmt::Local(local) => self.local(local),
+                syn::Stmt::Item(item) => self.nested.push(item.clone()),
+                syn::Stmt::Expr(expr, semi) => {
+                    let result = self.eval(expr);
+                    if semi.is_none() {
+                        value = result;
+                    }
+                }
+                syn::Stmt::Macro(stmt) => self.macro_call(&stmt.mac),
+            }
+        }
+        self.env.pop();
+        value
+    }
+
+    fn local(&mut self, local: &syn::Local) {
+        let mut value = match &local.init {
+            Some(init) => {
+                let value = self.eval(&init.expr);
+                if let Some((_, diverge)) = &init.diverge {
+                    self.eval_escaping(diverge);
+                }
+                value
+            }
+            None => Value::Unknown,
+        };
+        if let syn::Pat::Type(typed) = &local.pat {
+            // A written type pins the value's type: a builder fix would change it.
+            self.escape(&value);
+            if let Some(options) = local
+                .init
+                .as_ref()
+                .and_then(|init| self.default_options_for_type(&typed.ty, &init.expr))
+            {
+                value = Value::Options(Box::new(options));
+            }
+        }
+        self.bind_pattern(&local.pat, value);
+    }
+
+    /// Binds the names of a pattern: a plain name gets the value, names inside
+    /// destructuring patterns are unknown.
+    pub(crate) fn bind_pattern(&mut self, pat: &syn::Pat, value: Value) {
+        match pat {
+            syn::Pat::Ident(ident) => {
+                if let Some((_, sub)) = &ident.subpat {
+                    self.bind_pattern(sub, Value::Unknown);
+                }
+                self.env.bind(ident.ident.to_string(), value);
+            }
+            syn::Pat::Type(typed) => self.bind_pattern(&typed.pat, value),
+            syn::Pat::Reference(reference) => self.bind_pattern(&reference.pat, value),
+            syn::Pat::Paren(paren) => self.bind_pattern(&paren.pat, value),
+            // `let _ = x;` drops the value: nothing it could pin.
+            syn::Pat::Wild(_) => {}
+            other => {
+                self.escape(&value);
+                let mut names = Names::default();
+                names.visit_pat(other);
+                for name in names.0 {
+                    self.env.bind(name, Value::Unknown);
+                }
+            }
+        }
+    }
+
+    fn path_expr(&mut self, expr: &syn::ExprPath) -> Value {
+        if expr.qself.is_none()
+            && let Some(ident) = expr.path.get_ident()
+            && let Some(value) = self.env.get(&ident.to_string())
+        {
+            return value.clone();
+        }
+        let Some(path) = self.resolve_expr_path(expr) else {
+            return Value::Unknown;
+        };
+        // A unit struct used as a value (`MseLoss`).
+        for meaning in lookup::meanings(&path) {
+            if let Meaning::Constructor(api) = meaning {
+                let span = self.span_of(expr);
+                let name_span = expr
+                    .path
+                    .segments
+                    .last()
+                    .map_or(span, |segment| self.span_of(&segment.ident));
+                return self.new_object(*api, span, name_span, false);
+            }
+        }
+        Value::Unknown
+    }
+
+    /// The canonical path of a path expression (`<X<T>>::new` included).
+    pub(crate) fn resolve_expr_path(&self, expr: &syn::ExprPath) -> Option<String> {
+        match &expr.qself {
+            None => self.cx.imports.resolve_path(&expr.path),
+            Some(qself) => {
+                // `<X as Trait>::f` names the trait's function: not followed.
+                if qself.position > 0 {
+                    return None;
+                }
+                let syn::Type::Path(ty) = &*qself.ty else {
+                    return None;
+                };
+                if ty.qself.is_some() {
+                    return None;
+                }
+                let mut segments: Vec<String> = ty
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                segments.extend(expr.path.segments.iter().map(|s| s.ident.to_string()));
+                self.cx.imports.resolve(&segments)
+            }
+        }
+    }
+
+    fn field(&mut self, expr: &syn::ExprField) -> Value {
+        if let (syn::Expr::Path(base), syn::Member::Named(member)) = (&*expr.base, &expr.member)
+            && base.path.is_ident("self")
+            && base.qself.is_none()
+        {
+            let name = member.to_string();
+            if let Some(&index) = self.detached_fields.get(&name) {
+                return Value::Loss(index);
+            }
+            let ty = self.self_fields.and_then(|fields| fields.get(&name));
+            if let Some(value) = ty.map(|ty| self.value_of_type(ty)) {
+                if let Value::Loss(index) = value {
+                    self.detached_fields.insert(name, index);
+                }
+                return value;
+            }
+            return Value::Unknown;
+        }
+        let base = self.eval(&expr.base);
+        self.escape(&base);
+        match (base, &expr.member) {
+            // lossfit's `ScalarLoss::value`.
+            (value @ Value::Computed(_), syn::Member::Named(member)) if member == "value" => value,
+            _ => Value::Unknown,
+        }
+    }
+
+    /// The value a parameter or field of this type holds: a detached loss object when the
+    /// type is a known loss type, else unknown.
+    pub(crate) fn value_of_type(&mut self, ty: &syn::Type) -> Value {
+        let ty = strip_type(ty);
+        let syn::Type::Path(path) = ty else {
+            return Value::Unknown;
+        };
+        if path.qself.is_some() {
+            return Value::Unknown;
+        }
+        let Some(resolved) = self.cx.imports.resolve_path(&path.path) else {
+            return Value::Unknown;
+        };
+        for meaning in lookup::meanings(&resolved) {
+            if let Meaning::LossType(api) = meaning {
+                let span = self.span_of(ty);
+                return self.new_object(*api, span, span, true);
+            }
+        }
+        Value::Unknown
+    }
+
+    fn closure(&mut self, expr: &syn::ExprClosure) -> Value {
+        self.env.push();
+        self.loop_depth += 1;
+        for input in &expr.inputs {
+            self.bind_pattern(input, Value::Unknown);
+        }
+        self.eval_escaping(&expr.body);
+        self.loop_depth -= 1;
+        self.env.pop();
+        Value::Unknown
+    }
+
+    fn if_expr(&mut self, expr: &syn::ExprIf) -> Value {
+        let before = self.env.clone();
+        self.env.push();
+        let cond = self.eval(&expr.cond);
+        self.escape(&cond);
+        let then_value = self.block(&expr.then_branch);
+        self.env.pop();
+        let after_then = std::mem::replace(&mut self.env, before);
+        let else_value = expr
+            .else_branch
+            .as_ref()
+            .map(|(_, else_expr)| self.eval(else_expr));
+        let after_else = std::mem::take(&mut self.env);
+        self.env = self.merge_envs(vec![after_then, after_else]);
+        if let Some(else_value) = else_value {
+            self.merge_values(vec![then_value, else_value])
+        } else {
+            self.escape(&then_value);
+            Value::Unknown
+        }
+    }
+
+    fn match_expr(&mut self, expr: &syn::ExprMatch) -> Value {
+        let scrutinee = self.eval(&expr.expr);
+        self.escape(&scrutinee);
+        let before = self.env.clone();
+        let mut envs = Vec::new();
+        let mut values = Vec::new();
+        for arm in &expr.arms {
+            self.env = before.clone();
+            self.env.push();
+            self.bind_pattern(&arm.pat, Value::Unknown);
+            if let Some((_, guard)) = &arm.guard {
+                self.eval_escaping(guard);
+            }
+            values.push(self.eval(&arm.body));
+            self.env.pop();
+            envs.push(std::mem::take(&mut self.env));
+        }
+        if envs.is_empty() {
+            self.env = before;
+            return Value::Unknown;
+        }
+        self.env = self.merge_envs(envs);
+        self.merge_values(values)
+    }
+
+    /// A loop body: variables it assigns are unknown before and after it (their value depends
+    /// on the iteration).
+    fn repeated(
+        &mut self,
+        body: &syn::Block,
+        bind: impl FnOnce(&mut Self),
+        cond: Option<&syn::Expr>,
+    ) {
+        let mut assigned = Assigned::default();
+        assigned.visit_block(body);
+        if let Some(cond) = cond {
+            assigned.visit_expr(cond);
+        }
+        for name in &assigned.0 {
+            self.env.assign(name, Value::Unknown);
+        }
+        self.env.push();
+        if let Some(cond) = cond {
+            let value = self.eval(cond);
+            self.escape(&value);
+        }
+        bind(self);
+        self.loop_depth += 1;
+        let value = self.block(body);
+        self.loop_depth -= 1;
+        self.escape(&value);
+        self.env.pop();
+        for name in &assigned.0 {
+            self.env.assign(name, Value::Unknown);
+        }
+    }
+
+    fn assign(&mut self, left: &syn::Expr, right: &syn::Expr) {
+        // `total = total + loss.item()` accumulates like `+=`.
+        if let (Some(name), syn::Expr::Binary(sum)) = (single_ident(left), strip(right))
+            && matches!(sum.op, syn::BinOp::Add(_))
+            && single_ident(&sum.left).as_ref() == Some(&name)
+        {
+            self.eval_escaping(&sum.left);
+            let added = self.eval_escaping(&sum.right);
+            let span = Span {
+                start: self.span_of(left).start,
+                end: self.span_of(right).end,
+            };
+            self.accumulate(left, &sum.right, &added, span);
+            self.env.assign(&name, Value::Unknown);
+            return;
+        }
+        if let Some(name) = single_ident(left) {
+            let value = self.eval(right);
+            if self.env.get(&name).is_some() {
+                self.env.assign(&name, value);
+            } else {
+                self.escape(&value);
+            }
+            return;
+        }
+        if let syn::Expr::Field(field) = left
+            && let (Some(base), syn::Member::Named(member)) =
+                (single_ident(&field.base), &field.member)
+            && let Some(Value::Options(_)) = self.env.get(&base)
+        {
+            let member = member.to_string();
+            let update = self.options_field_update(&member, right);
+            if let Some(Value::Options(options)) = self.env.get_mut(&base) {
+                apply_options_update(options, &member, update);
+            }
+            return;
+        }
+        self.eval_escaping(left);
+        self.eval_escaping(right);
+    }
+
+    /// Macro arguments that parse as comma-separated expressions (`println!`, `assert!`,
+    /// `vec!`) are evaluated for the loss calls they hold.
+    fn macro_call(&mut self, mac: &syn::Macro) {
+        let Ok(args) = mac.parse_body_with(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+        ) else {
+            return;
+        };
+        // The parsed expressions live only as long as this call; their spans are the file's.
+        let args: &_ = Box::leak(Box::new(args));
+        for arg in args {
+            self.eval_escaping(arg);
+        }
+    }
+
+    /// Joins the environments of branches: a variable keeps its value where all branches agree.
+    fn merge_envs(&mut self, mut envs: Vec<Env>) -> Env {
+        let Some(mut merged) = envs.pop() else {
+            return Env::default();
+        };
+        for env in envs {
+            for (scope, other) in merged.scopes.iter_mut().zip(env.scopes) {
+                for ((_, value), (_, other_value)) in scope.iter_mut().zip(other) {
+                    if *value != other_value {
+                        let joined = join(value, &other_value);
+                        if joined == Value::Unknown {
+                            self.lose_track(value);
+                            self.lose_track(&other_value);
+                        }
+                        *value = joined;
+                    }
+                }
+            }
+        }
+        merged
+    }
+
+    fn merge_values(&mut self, values: Vec<Value>) -> Value {
+        let mut iter = values.into_iter();
+        let Some(mut merged) = iter.next() else {
+            return Value::Unknown;
+        };
+        for value in iter {
+            let joined = join(&merged, &value);
+            if joined == Value::Unknown {
+                self.lose_track(&merged);
+                self.lose_track(&value);
+            }
+            merged = joined;
+        }
+        merged
+    }
+
+    /// The origin a value carries into a loss argument.
+    pub(crate) fn origin(value: &Value) -> Origin {
+        match value {
+            Value::Tensor(origin) => origin.clone(),
+            _ => Origin::Unknown,
+        }
+    }
+
+    /// Makes a new loss object.
+    pub(crate) fn new_object(
+        &mut self,
+        api: lookup::Api,
+        span: Span,
+        name_span: Span,
+        detached: bool,
+    ) -> Value {
+        let params = vec![Param::NotSet; api.api.weights.len()];
+        self.objects.push(LossObject {
+            api,
+            detached,
+            span,
+            name_span,
+            constructor_end: span.end,
+            reduction: None,
+            params,
+            // A detached object's flag was set where it was built.
+            logits: if detached && api.api.logits_flag.is_some() {
+                Flag::Unknown
+            } else {
+                Flag::NotSet
+            },
+            finished: detached,
+            escaped: detached,
+            conditional: false,
+            arguments: Vec::new(),
+            call_sites: 0,
+        });
+        Value::Loss(self.objects.len() - 1)
+    }
+
+    /// The API entry of an object.
+    pub(crate) fn object_api(&self, index: usize) -> Option<&'static LossApi> {
+        self.objects.get(index).map(|object| object.api.api)
+    }
+
+    /// The arguments of a call, as facts.
+    pub(crate) fn argument(
+        &self,
+        role: crate::facts::Role,
+        expr: &syn::Expr,
+        value: &Value,
+        tracked: bool,
+    ) -> Argument {
+        Argument {
+            role,
+            span: self.span_of(expr),
+            origin: if tracked {
+                Self::origin(value)
+            } else {
+                Origin::Unknown
+            },
+        }
+    }
+}
+
+/// The join of two branch values.
+fn join(a: &Value, b: &Value) -> Value {
+    match (a, b) {
+        _ if a == b => a.clone(),
+        (
+            Value::Tensor(Origin::Activation { activation: x, .. }),
+            Value::Tensor(Origin::Activation { activation: y, .. }),
+        ) if x == y => a.clone(),
+        (Value::Tensor(Origin::Logits { .. }), Value::Tensor(Origin::Logits { .. })) => a.clone(),
+        _ => Value::Unknown,
+    }
+}
+
+fn is_compound_assignment(op: syn::BinOp) -> bool {
+    matches!(
+        op,
+        syn::BinOp::AddAssign(_)
+            | syn::BinOp::SubAssign(_)
+            | syn::BinOp::MulAssign(_)
+            | syn::BinOp::DivAssign(_)
+            | syn::BinOp::RemAssign(_)
+            | syn::BinOp::BitXorAssign(_)
+            | syn::BinOp::BitAndAssign(_)
+            | syn::BinOp::BitOrAssign(_)
+            | syn::BinOp::ShlAssign(_)
+            | syn::BinOp::ShrAssign(_)
+    )
+}
+
+/// `x` of the expression `x`.
+pub(crate) fn single_ident(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::Path(path) if path.qself.is_none() => {
+            path.path.get_ident().map(ToString::to_string)
+        }
+        syn::Expr::Paren(paren) => single_ident(&paren.expr),
+        syn::Expr::Group(group) => single_ident(&group.expr),
+        _ => None,
+    }
+}
+
+/// The expression under references, parentheses and groups.
+pub(crate) fn strip(expr: &syn::Expr) -> &syn::Expr {
+    match expr {
+        syn::Expr::Reference(e) => strip(&e.expr),
+        syn::Expr::Paren(e) => strip(&e.expr),
+        syn::Expr::Group(e) => strip(&e.expr),
+        other => other,
+    }
+}
+
+/// The type under references, parentheses and groups.
+fn strip_type(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Reference(r) => strip_type(&r.elem),
+        syn::Type::Paren(p) => strip_type(&p.elem),
+        syn::Type::Group(g) => strip_type(&g.elem),
+        other => other,
+    }
+}
+
+/// The names a pattern binds.
+#[derive(Default)]
+struct Names(Vec<String>);
+
+impl<'ast> Visit<'ast> for Names {
+    fn visit_pat_ident(&mut self, pat: &'ast syn::PatIdent) {
+        self.0.push(pat.ident.to_string());
+        syn::visit::visit_pat_ident(self, pat);
+    }
+}
+
+/// The variables a loop body assigns (`x = ..`, `x += ..`), closures included.
+#[derive(Default)]
+struct Assigned(Vec<String>);
+
+impl<'ast> Visit<'ast> for Assigned {
+    fn visit_expr_assign(&mut self, expr: &'ast syn::ExprAssign) {
+        if let Some(name) = single_ident(&expr.left) {
+            self.0.push(name);
+        }
+        syn::visit::visit_expr_assign(self, expr);
+    }
+
+    fn visit_expr_binary(&mut self, expr: &'ast syn::ExprBinary) {
+        if is_compound_assignment(expr.op)
+            && let Some(name) = single_ident(&expr.left)
+        {
+            self.0.push(name);
+        }
+        syn::visit::visit_expr_binary(self, expr);
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// How an assignment to an options field changes it.
+#[derive(Debug)]
+pub(crate) enum OptionsUpdate {
+    Reduction { value: String, span: Span },
+    Param(Param),
+    Other,
+}
+
+fn apply_options_update(options: &mut OptionsValue, member: &str, update: OptionsUpdate) {
+    match update {
+        OptionsUpdate::Reduction { value, span } => {
+            options.reduction = OptionsReduction::Explicit { value, span };
+        }
+        OptionsUpdate::Param(param) => {
+            options.fields.retain(|(name, _)| name != member);
+            options.fields.push((member.to_string(), param));
+        }
+        OptionsUpdate::Other => {}
+    }
+}
