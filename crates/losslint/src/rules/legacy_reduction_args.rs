@@ -57,21 +57,7 @@ impl LegacyReductionArgs {
 }
 
 impl Rule for LegacyReductionArgs {
-    fn code(&self) -> &'static str {
-        Self::CODE
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn default_level(&self) -> Level {
-        Level::Warn
-    }
-
-    fn explanation(&self) -> &'static str {
-        DOC
-    }
+    rule_metadata!(Level::Warn);
 
     fn check(&self, facts: &FileFacts, _ctx: &RuleContext<'_>) -> Vec<Diagnostic> {
         facts.losses.iter().flat_map(judge).collect()

@@ -1,6 +1,28 @@
 //! The rules: one per file, each judging facts and returning diagnostics. No rule reads files,
 //! prints, or looks at syntax trees.
 
+/// The accessors every rule shares: its file defines `DOC`, `Self::CODE` and `Self::NAME`; the
+/// default level is the argument.
+macro_rules! rule_metadata {
+    ($level:expr) => {
+        fn code(&self) -> &'static str {
+            Self::CODE
+        }
+
+        fn name(&self) -> &'static str {
+            Self::NAME
+        }
+
+        fn default_level(&self) -> Level {
+            $level
+        }
+
+        fn explanation(&self) -> &'static str {
+            DOC
+        }
+    };
+}
+
 mod bce_on_probabilities;
 mod describe;
 #[cfg(test)]

@@ -64,21 +64,7 @@ impl NllWithoutLogSoftmax {
 }
 
 impl Rule for NllWithoutLogSoftmax {
-    fn code(&self) -> &'static str {
-        Self::CODE
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn default_level(&self) -> Level {
-        Level::Deny
-    }
-
-    fn explanation(&self) -> &'static str {
-        DOC
-    }
+    rule_metadata!(Level::Deny);
 
     fn check(&self, facts: &FileFacts, _ctx: &RuleContext<'_>) -> Vec<Diagnostic> {
         facts.losses.iter().flat_map(judge).collect()

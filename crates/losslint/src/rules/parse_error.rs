@@ -58,21 +58,7 @@ impl ParseError {
 }
 
 impl Rule for ParseError {
-    fn code(&self) -> &'static str {
-        Self::CODE
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn default_level(&self) -> Level {
-        Level::Warn
-    }
-
-    fn explanation(&self) -> &'static str {
-        DOC
-    }
+    rule_metadata!(Level::Warn);
 
     fn check(&self, facts: &FileFacts, _ctx: &RuleContext<'_>) -> Vec<Diagnostic> {
         let Some(failure) = &facts.parse_failure else {

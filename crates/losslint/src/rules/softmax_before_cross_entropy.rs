@@ -70,21 +70,7 @@ impl SoftmaxBeforeCrossEntropy {
 }
 
 impl Rule for SoftmaxBeforeCrossEntropy {
-    fn code(&self) -> &'static str {
-        Self::CODE
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn default_level(&self) -> Level {
-        Level::Deny
-    }
-
-    fn explanation(&self) -> &'static str {
-        DOC
-    }
+    rule_metadata!(Level::Deny);
 
     fn check(&self, facts: &FileFacts, _ctx: &RuleContext<'_>) -> Vec<Diagnostic> {
         facts.losses.iter().flat_map(judge).collect()

@@ -78,21 +78,7 @@ impl TaskLossMismatch {
 }
 
 impl Rule for TaskLossMismatch {
-    fn code(&self) -> &'static str {
-        Self::CODE
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn default_level(&self) -> Level {
-        Level::Deny
-    }
-
-    fn explanation(&self) -> &'static str {
-        DOC
-    }
+    rule_metadata!(Level::Deny);
 
     fn check(&self, facts: &FileFacts, ctx: &RuleContext<'_>) -> Vec<Diagnostic> {
         facts

@@ -82,21 +82,7 @@ impl UnweightedImbalancedLoss {
 }
 
 impl Rule for UnweightedImbalancedLoss {
-    fn code(&self) -> &'static str {
-        Self::CODE
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn default_level(&self) -> Level {
-        Level::Deny
-    }
-
-    fn explanation(&self) -> &'static str {
-        DOC
-    }
+    rule_metadata!(Level::Deny);
 
     fn check(&self, facts: &FileFacts, ctx: &RuleContext<'_>) -> Vec<Diagnostic> {
         facts
