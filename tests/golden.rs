@@ -1,8 +1,10 @@
 //! PyTorch parity: runs every case in `tests/golden/*.jsonl` and in `$LOSSFIT_GOLDEN_DIR`.
 //!
-//! Prints `golden: <cases> cases, <losses> losses, max rel err <x>` and fails listing each
-//! failing case with expected against actual. A case naming a loss or a param the crate does
-//! not know fails; nothing is skipped.
+//! Every case runs once on each kernel backend this CPU supports (AVX-512, AVX2, portable:
+//! `lossfit::kernels::with_backend`), so each SIMD path is held to the same PyTorch outputs.
+//! Prints `golden[<backend>]: <cases> cases, <losses> losses, max rel err <x>` per backend and
+//! fails listing each failing case with expected against actual. A case naming a loss or a
+//! param the crate does not know fails; nothing is skipped.
 
 mod harness;
 
@@ -15,17 +17,43 @@ use harness::compare::{ErrorStats, check_tensor, tolerance};
 use harness::dispatch::{Ctx, lookup};
 use harness::params::{Inputs, Params};
 use lossfit::Real;
+use lossfit::kernels::{Backend, with_backend};
 
 fn main() -> ExitCode {
     let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("golden")];
     if let Some(extra) = std::env::var_os("LOSSFIT_GOLDEN_DIR") {
         dirs.push(PathBuf::from(extra));
     }
+    let (mut total, mut failures) = (0, Vec::new());
+    for backend in Backend::ALL.into_iter().filter(|b| b.is_supported()) {
+        let (cases, failed) =
+            with_backend(backend, || run_all(&dirs, backend)).expect("supported backend");
+        total += cases;
+        failures.extend(failed.into_iter().map(|f| format!("[{backend}] {f}")));
+    }
+    if failures.is_empty() {
+        println!("{total} passed, 0 failed");
+        ExitCode::SUCCESS
+    } else {
+        for failure in &failures {
+            println!("FAILED {failure}");
+        }
+        println!(
+            "{} passed, {} failed",
+            total.saturating_sub(failures.len()),
+            failures.len()
+        );
+        ExitCode::FAILURE
+    }
+}
+
+/// Runs every case of `dirs` on the active backend: the number of cases and the failures.
+fn run_all(dirs: &[PathBuf], backend: Backend) -> (usize, Vec<String>) {
     let mut failures = Vec::new();
     let mut losses = BTreeSet::new();
     let (mut cases, mut stats32, mut stats64) =
         (0_usize, ErrorStats::default(), ErrorStats::default());
-    for dir in &dirs {
+    for dir in dirs {
         let files = match jsonl_files(dir) {
             Ok(files) => files,
             Err(e) => {
@@ -68,7 +96,8 @@ fn main() -> ExitCode {
         }
     }
     println!(
-        "golden: {cases} cases, {} losses, max rel err {:.3e} (float32 {:.3e}, float64 {:.3e})",
+        "golden[{backend}]: {cases} cases, {} losses, max rel err {:.3e} (float32 {:.3e}, \
+         float64 {:.3e})",
         losses.len(),
         stats32.max_rel.max(stats64.max_rel),
         stats32.max_rel,
@@ -77,20 +106,7 @@ fn main() -> ExitCode {
     if cases == 0 {
         failures.push("no golden cases found: run `cargo xtask golden`".to_string());
     }
-    if failures.is_empty() {
-        println!("{cases} passed, 0 failed");
-        ExitCode::SUCCESS
-    } else {
-        for failure in &failures {
-            println!("FAILED {failure}");
-        }
-        println!(
-            "{} passed, {} failed",
-            cases.saturating_sub(failures.len()),
-            failures.len()
-        );
-        ExitCode::FAILURE
-    }
+    (cases, failures)
 }
 
 /// The `*.jsonl` files of a directory, sorted.

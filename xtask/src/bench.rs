@@ -1,7 +1,8 @@
 //! `cargo xtask bench lint`: how fast `losslint check` reads a large generated corpus, on 1 and
-//! 2 threads.
+//! 2 threads; `cargo xtask bench losses`: lossfit's loss kernels against PyTorch CPU.
 
 mod corpus;
+mod losses;
 mod rng;
 mod templates;
 
@@ -27,7 +28,22 @@ lines/s.
   --runs N         timed runs per thread count (default 5)
   --threads LIST   thread counts to time (default 1,2)
   --bin PATH       time this losslint binary instead of building one
-  --corpus-only    write the corpus, print its statistics and stop";
+  --corpus-only    write the corpus, print its statistics and stop
+
+usage: cargo xtask bench losses [--pairs N] [--threads 1,2] [--alloc default,warm] [--quick] [--lib PATH]
+
+Builds the lossfit-bench cdylib in release and runs xtask/bench/losses.py with PyTorch once per
+thread count and allocator mode: each case calls lossfit and PyTorch alternately on the same
+bytes (3 warm-up pairs, then --pairs timed pairs), checks values and gradients against PyTorch,
+and measures memory bandwidth (triad, read-sum) in the same process. Prints each run, then one
+markdown table of every run (also written to target/bench/losses/summary.md, with one JSON file
+per run beside it). Fails when any check fails.
+  --pairs N        timed pairs per case (default 21, at least 21)
+  --threads LIST   thread counts (torch.set_num_threads, RAYON/OMP/MKL_NUM_THREADS; default 1,2)
+  --alloc LIST     glibc allocator modes: default, warm (MALLOC_MMAP_MAX_=0
+                   MALLOC_TRIM_THRESHOLD_=68719476736); default both
+  --quick          only cross-entropy fwd+bwd at (8192, 1000) and (2048, 32000), and triad
+  --lib PATH       load this lossfit-bench cdylib instead of building one";
 
 /// Directory of the corpus, relative to the workspace root.
 const CORPUS_DIR: &str = "target/losslint-bench-corpus";
@@ -99,6 +115,9 @@ impl LintOptions {
 pub(crate) fn bench(args: &[String]) -> Result<()> {
     match args.split_first() {
         Some((target, rest)) if target == "lint" => lint(&LintOptions::parse(rest)?),
+        Some((target, rest)) if target == "losses" => {
+            losses::losses(&losses::LossesOptions::parse(rest)?)
+        }
         Some((other, _)) => bail!("unknown bench target `{other}`\n\n{USAGE}"),
         None => bail!("no bench target given\n\n{USAGE}"),
     }

@@ -1,5 +1,6 @@
 //! Project automation: `cargo xtask ci` (every gate CI runs), `cargo xtask golden`
-//! (regenerate the PyTorch parity fixtures) and `cargo xtask bench lint` (losslint's speed).
+//! (regenerate the PyTorch parity fixtures), `cargo xtask bench lint` (losslint's speed) and
+//! `cargo xtask bench losses` (lossfit's loss kernels against PyTorch CPU).
 
 mod bench;
 
@@ -17,6 +18,10 @@ commands:
                      e.g. --only core), then run the golden parity test
   bench lint [OPTS]  time `losslint check` on a generated corpus of 2,000 Rust files (1 and 2
                      threads, median of 5 runs); `cargo xtask bench --help` lists the options
+  bench losses [OPTS]
+                     time lossfit's cross-entropy and elementwise losses against PyTorch CPU,
+                     interleaved in one process, with same-run memory bandwidth (1 and 2
+                     threads, default and warm allocator); writes target/bench/losses/summary.md
 
 PyTorch is looked up as $LOSSFIT_TORCH_PYTHON, then ../torchenv/bin/python beside the checkout,
 then python3. To install it outside the repository:
@@ -83,6 +88,23 @@ fn ci() -> Result<()> {
         &[],
     )?;
     run(&cargo, &["test", "--workspace"], &[])?;
+    // The golden suite covers every SIMD path by itself; the property tests are rerun with each
+    // kernel path forced.
+    for simd in ["avx2", "portable"] {
+        run(
+            &cargo,
+            &[
+                "test",
+                "-p",
+                "lossfit-tests",
+                "--test",
+                "props",
+                "--test",
+                "kernels",
+            ],
+            &[("LOSSFIT_SIMD", simd)],
+        )?;
+    }
     run(
         &cargo,
         &["doc", "--workspace", "--no-deps"],

@@ -34,6 +34,7 @@ mod typed;
 pub mod __private;
 
 pub mod guide;
+pub mod kernels;
 
 pub use error::{LossError, Result};
 pub use lossfit_derive::ModelOutput;
@@ -43,5 +44,5 @@ pub use model::{HeadLoss, HeadSpec, LossReport, ModelOutput};
 pub use output::{Gradients, InputGrad, InputTargetGrad, Loss};
 pub use real::Real;
 pub use reduction::Reduction;
-pub use tensor::AsTensor;
+pub use tensor::{AsTensor, AsTensorMut};
 pub use typed::*;

@@ -3,7 +3,8 @@
 use std::fmt::{Debug, Display};
 
 mod sealed {
-    pub trait Sealed {}
+    /// Sealed, and the kernels' arithmetic (which only `f32` and `f64` have).
+    pub trait Sealed: crate::kernels::float::Float {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
 }

@@ -1,6 +1,11 @@
 //! Conversions between caller arrays and the row-major `f64` buffers the math runs on.
 
-use ndarray::{ArrayBase, ArrayD, ArrayView, ArrayViewD, Data, Dimension, IxDyn};
+use std::borrow::Cow;
+
+use ndarray::{
+    ArrayBase, ArrayD, ArrayView, ArrayViewD, ArrayViewMut, ArrayViewMutD, Data, DataMut,
+    Dimension, IxDyn,
+};
 
 use crate::{LossError, Real, Result};
 
@@ -38,6 +43,65 @@ impl<'a, A, D: Dimension> AsTensor<'a, A> for ArrayView<'a, A, D> {
     fn as_tensor(self) -> ArrayViewD<'a, A> {
         self.into_dyn()
     }
+}
+
+/// Anything that can be viewed as a mutable n-dimensional array: `&mut Array<A, D>` or
+/// `ArrayViewMut<A, D>`. The `*_into` and `*_in_place` losses write through it.
+///
+/// ```
+/// use lossfit::AsTensorMut;
+/// use ndarray::Array2;
+///
+/// let mut grad = Array2::<f32>::zeros((2, 3));
+/// (&mut grad).as_tensor_mut().fill(1.0);
+/// assert_eq!(grad.sum(), 6.0);
+/// ```
+pub trait AsTensorMut<'a, A> {
+    /// A dynamic-dimensional mutable view of the same data.
+    #[allow(clippy::wrong_self_convention)]
+    fn as_tensor_mut(self) -> ArrayViewMutD<'a, A>;
+}
+
+impl<'a, A, S, D> AsTensorMut<'a, A> for &'a mut ArrayBase<S, D>
+where
+    S: DataMut<Elem = A>,
+    D: Dimension,
+{
+    fn as_tensor_mut(self) -> ArrayViewMutD<'a, A> {
+        self.view_mut().into_dyn()
+    }
+}
+
+impl<'a, A, D: Dimension> AsTensorMut<'a, A> for ArrayViewMut<'a, A, D> {
+    fn as_tensor_mut(self) -> ArrayViewMutD<'a, A> {
+        self.into_dyn()
+    }
+}
+
+/// The elements of a view in row-major order: borrowed when the view is contiguous and in
+/// standard layout (the common case, no copy), copied otherwise.
+pub(crate) fn row_major<'v, T: Clone>(view: &'v ArrayViewD<'_, T>) -> Cow<'v, [T]> {
+    match view.as_slice() {
+        Some(slice) => Cow::Borrowed(slice),
+        None => Cow::Owned(view.iter().cloned().collect()),
+    }
+}
+
+/// Runs `write` on the elements of `out` as one row-major slice: in place when `out` is
+/// contiguous in standard layout, through a temporary copy otherwise.
+pub(crate) fn with_row_major<T: Clone, R>(
+    out: &mut ArrayViewMutD<'_, T>,
+    write: impl FnOnce(&mut [T]) -> R,
+) -> R {
+    if let Some(slice) = out.as_slice_mut() {
+        return write(slice);
+    }
+    let mut temp: Vec<T> = out.iter().cloned().collect();
+    let result = write(&mut temp);
+    for (dst, src) in out.iter_mut().zip(temp) {
+        *dst = src;
+    }
+    result
 }
 
 /// A tensor widened to `f64`, in row-major order.

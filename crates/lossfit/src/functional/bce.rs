@@ -3,7 +3,6 @@
 
 use ndarray::{ArrayViewD, IxDyn};
 
-use super::bce_with_logits::in_dtype;
 use super::reduce::reduce;
 use crate::tensor::{Dense, expect_same_shape, position, to_array};
 use crate::{AsTensor, InputTargetGrad, Loss, LossError, Real, Reduction, Result};
@@ -134,7 +133,7 @@ pub fn binary_cross_entropy<'a, T: Real>(
 /// `x = 1/2` the result is small against the rounding of `x / (1 - x)`, so in `f32` PyTorch's
 /// rounding decides its last digits.
 fn logit_in<T: Real>(x: f64) -> f64 {
-    let r = in_dtype::<T>;
+    let r = |v: f64| T::from_f64(v).to_f64();
     r(r(x / r(1.0 - x)).ln())
 }
 

@@ -1,13 +1,13 @@
 //! Binary cross-entropy on raw scores (logits), with per-element and positive-class weights,
-//! and its element-wise terms in `T` arithmetic that the sigmoid focal loss shares.
+//! and its element-wise terms, which the sigmoid focal loss shares.
 
-use ndarray::ArrayViewD;
+use ndarray::{ArrayD, ArrayViewD};
 
-use super::bce::broadcast_param;
-use super::math::log_sigmoid;
-use super::reduce::reduce;
-use crate::tensor::{Dense, expect_same_shape, to_array};
-use crate::{AsTensor, InputTargetGrad, Loss, Real, Reduction, Result};
+use super::elementwise::{MeanOver, ParamShape, Spec, fused_variants};
+use crate::kernels::float::Float;
+use crate::kernels::pointwise::Pointwise;
+use crate::kernels::{Isa, log_sigmoid, sigmoid_and_log_sigmoid};
+use crate::{AsTensor, AsTensorMut, InputTargetGrad, Loss, Real, Reduction, Result};
 
 const NAME: &str = "binary_cross_entropy_with_logits";
 
@@ -87,100 +87,69 @@ pub fn binary_cross_entropy_with_logits<'a, T: Real>(
     target: impl AsTensor<'a, T>,
     options: &BceWithLogitsOptions<'_, T>,
 ) -> Result<Loss<T, InputTargetGrad<T>>> {
-    let (input, target) = (input.as_tensor(), target.as_tensor());
-    expect_same_shape(NAME, ("input", input.shape()), ("target", target.shape()))?;
-    let weight = broadcast_param(NAME, "weight", options.weight.as_ref(), input.shape())?;
-    let pos_weight = broadcast_param(
-        NAME,
-        "pos_weight",
-        options.pos_weight.as_ref(),
-        input.shape(),
-    )?;
-    let (x, y) = (Dense::from_view(&input), Dense::from_view(&target));
-    let w = |i: usize| weight.as_ref().map_or(1.0, |w| w[i]);
-    let pw = |i: usize| pos_weight.as_ref().map(|pw| pw[i]);
+    spec(options)?.loss(&input.as_tensor(), &target.as_tensor())
+}
 
-    let elems = x
-        .data
-        .iter()
-        .zip(&y.data)
-        .enumerate()
-        .map(|(i, (&x, &y))| in_dtype::<T>(logit_bce::<T>(x, y, pw(i)) * w(i)))
-        .collect();
-    let reduced = reduce(
-        NAME,
-        elems,
-        &x.shape,
-        options.reduction,
-        None,
-        options.grad_output.as_ref(),
-    )?;
+fused_variants!(
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_into,
+    binary_cross_entropy_with_logits_in_place,
+    BceWithLogitsOptions
+);
 
-    let mut grad_input = Vec::with_capacity(x.data.len());
-    let mut grad_target = Vec::with_capacity(x.data.len());
-    for (i, (&x, &y)) in x.data.iter().zip(&y.data).enumerate() {
-        let g = reduced.seed.at(i) * w(i);
-        let (dx, dy) = logit_bce_grad::<T>(x, y, pw(i));
-        grad_input.push(dx * g);
-        grad_target.push(dy * g);
-    }
-    Ok(Loss {
-        value: reduced.value,
-        grad: InputTargetGrad {
-            input: to_array(&x.shape, grad_input),
-            target: to_array(&x.shape, grad_target),
+// A `Result` like every loss's `spec`: `fused_variants!` calls them all alike.
+#[allow(clippy::unnecessary_wraps)]
+fn spec<'o, 'a, T: Real>(
+    options: &'o BceWithLogitsOptions<'a, T>,
+) -> Result<Spec<'o, 'a, T, LogitBce>> {
+    Ok(Spec {
+        name: NAME,
+        math: LogitBce {
+            pos_weighted: options.pos_weight.is_some(),
         },
+        weight: options.weight.as_ref(),
+        pos_weight: options.pos_weight.as_ref(),
+        param_shape: ParamShape::Broadcast,
+        mean_over: MeanOver::Count,
+        reduction: options.reduction,
+        grad_output: options.grad_output.as_ref(),
     })
 }
 
-/// One element of the logit BCE, `(1 - y) x - (1 + (pw - 1) y) log_sigmoid(x)`, unweighted.
+/// The BCE-with-logits term in PyTorch's formulas and order, so that `f32` results round as
+/// PyTorch's do:
 ///
-/// The operations are PyTorch's, in its order and rounded to `T` as PyTorch rounds them. The
-/// order gives the same infinities and NaNs for infinite logits; the rounding matters because
-/// the two terms cancel (at `x = -5`, `y = 0.01` to a hundredth of their size), so in `f32`
-/// PyTorch's rounding, not the math, decides the last digits. For `f64` it is the identity.
-pub(crate) fn logit_bce<T: Real>(x: f64, y: f64, pos_weight: Option<f64>) -> f64 {
-    let r = in_dtype::<T>;
-    let log_sig = r(log_sigmoid(x));
-    let log_sig = match pos_weight {
-        Some(pw) => r(log_sig * r(r(r(pw - 1.0) * y) + 1.0)),
-        None => log_sig,
-    };
-    r(r(r(1.0 - y) * x) - log_sig)
+/// ```text
+/// loss = (1 - y) x - log_sigmoid(x) * ((pw - 1) y + 1)
+/// d/dx = ((pw y + 1) - y) sigmoid(x) - pw y          (without pw: sigmoid(x) - y)
+/// d/dy = log_sigmoid(-x) - log_sigmoid(x) pw          (without pw: -x)
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LogitBce {
+    /// A `pos_weight` was given (PyTorch then takes another formula, even for weight 1).
+    pub(super) pos_weighted: bool,
 }
 
-/// `(d/dx, d/dy)` of [`logit_bce`], in PyTorch's backward formulas, order and dtype.
-///
-/// With a `pos_weight` the input gradient `(pw y + 1 - y) p - pw y` cancels to a small value
-/// (`pw (p - 1)` at `y = 1`) from terms `pw` times larger, so PyTorch's own rounding in `T`,
-/// not the math, decides the last digits: each step is rounded to `T` here as PyTorch rounds it,
-/// which keeps `f32` results with large `pos_weight` within the parity tolerance. For `f64` the
-/// rounding is the identity.
-pub(crate) fn logit_bce_grad<T: Real>(x: f64, y: f64, pos_weight: Option<f64>) -> (f64, f64) {
-    let r = in_dtype::<T>;
-    let p = sigmoid_in::<T>(x);
-    match pos_weight {
-        Some(pw) => {
-            let py = r(pw * y);
-            (
-                r(r(r(r(py + 1.0) - y) * p) - py),
-                r(r(log_sigmoid(-x)) - r(r(log_sigmoid(x)) * pw)),
-            )
+impl<F: Float> Pointwise<F> for LogitBce {
+    #[inline(always)]
+    fn forward<I: Isa>(&self, x: F, y: F, pw: F, g: F) -> (F, F) {
+        let one = F::c(1.0);
+        let (p, log_sig) = sigmoid_and_log_sigmoid::<I, F>(x);
+        if self.pos_weighted {
+            let loss = (one - y) * x - log_sig * ((pw - one) * y + one);
+            let py = pw * y;
+            (loss, (((py + one) - y) * p - py) * g)
+        } else {
+            ((one - y) * x - log_sig, (p - y) * g)
         }
-        None => (r(p - y), -x),
     }
-}
 
-/// `v` rounded to `T`: one `+`, `-`, `*` or `/` of values of `T` done in `f64` and rounded so is
-/// exactly that operation in `T`.
-pub(crate) fn in_dtype<T: Real>(v: f64) -> f64 {
-    T::from_f64(v).to_f64()
-}
-
-/// `sigmoid(x)` as PyTorch's kernel computes it in `T`: `1 / (1 + exp(-x))`, each step rounded
-/// to `T`. For `f32` this reproduces PyTorch's sigmoid bit for bit far more often than the
-/// correctly rounded value does, which matters wherever a loss subtracts it from a target.
-pub(crate) fn sigmoid_in<T: Real>(x: f64) -> f64 {
-    let r = in_dtype::<T>;
-    r(1.0 / r(1.0 + r((-x).exp())))
+    #[inline(always)]
+    fn d_target<I: Isa>(&self, x: F, _y: F, pw: F, g: F) -> F {
+        if self.pos_weighted {
+            (log_sigmoid::<I, F>(-x) - log_sigmoid::<I, F>(x) * pw) * g
+        } else {
+            -x * g
+        }
+    }
 }

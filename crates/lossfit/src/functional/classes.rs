@@ -65,6 +65,26 @@ impl ClassLayout {
         }
     }
 
+    /// Copies row-major `(N, C, d..)` data into `(positions, C)` rows.
+    pub(crate) fn gather_rows<T: Copy + Default>(&self, data: &[T]) -> Vec<T> {
+        let mut rows = vec![T::default(); data.len()];
+        for k in 0..self.positions() {
+            for c in 0..self.classes {
+                rows[k * self.classes + c] = data[self.offset(k, c)];
+            }
+        }
+        rows
+    }
+
+    /// The inverse of [`Self::gather_rows`]: writes `(positions, C)` rows into `(N, C, d..)` data.
+    pub(crate) fn scatter_rows<T: Copy>(&self, rows: &[T], data: &mut [T]) {
+        for k in 0..self.positions() {
+            for c in 0..self.classes {
+                data[self.offset(k, c)] = rows[k * self.classes + c];
+            }
+        }
+    }
+
     /// Checks that a class-index target has one entry per position.
     pub(crate) fn expect_index_target(&self, loss: &'static str, shape: &[usize]) -> Result<()> {
         expect_shape(

@@ -1,12 +1,15 @@
 //! Cross-entropy from raw logits, against class indices or class probabilities.
 
-use ndarray::{ArrayView1, ArrayViewD};
+use std::borrow::Cow;
 
-use super::classes::{ClassLayout, class_weights};
-use super::math::{log_softmax, sum};
-use super::reduce::reduce;
-use crate::tensor::{Dense, check_param, expect_same_shape, index_data, to_array};
-use crate::{AsTensor, InputGrad, InputTargetGrad, Loss, Real, Reduction, Result};
+use ndarray::{ArrayD, ArrayView1, ArrayViewD, ArrayViewMutD};
+
+use super::classes::ClassLayout;
+use super::math::sum;
+use super::reduce::Reducer;
+use crate::kernels::{self, HardRows, RowSpec, SoftRows};
+use crate::tensor::{check_param, expect_same_shape, expect_shape, row_major, with_row_major};
+use crate::{AsTensor, AsTensorMut, InputGrad, InputTargetGrad, Loss, Real, Reduction, Result};
 
 const NAME: &str = "cross_entropy";
 
@@ -101,18 +104,109 @@ pub fn cross_entropy<'a, T: Real>(
     target: impl AsTensor<'a, i64>,
     options: &CrossEntropyOptions<'_, T>,
 ) -> Result<Loss<T, InputGrad<T>>> {
-    check_smoothing(options.label_smoothing)?;
-    class_index_loss(
-        &ClassIndexLoss {
-            loss: NAME,
-            from_logits: true,
-            weight: options.weight.as_ref(),
-            ignore_index: options.ignore_index,
-            label_smoothing: options.label_smoothing,
-            reduction: options.reduction,
-            grad_output: options.grad_output.as_ref(),
-        },
-        &input.as_tensor(),
+    let input = input.as_tensor();
+    let mut grad = ArrayD::from_elem(input.raw_dim(), T::default());
+    let value = cross_entropy_into(input, target, options, &mut grad)?;
+    Ok(Loss {
+        value,
+        grad: InputGrad { input: grad },
+    })
+}
+
+/// [`cross_entropy`] that writes the input gradient into a buffer the caller owns and returns
+/// only the value: no allocation besides the returned value (a single number when reduced).
+///
+/// `grad` must have the input's shape; every element of it is overwritten. Reusing one buffer
+/// across training steps avoids allocating, zeroing and page-faulting a fresh `(N, C)` array on
+/// every step, which is most of what PyTorch's CPU cross-entropy spends beyond the arithmetic.
+///
+/// # Errors
+/// As [`cross_entropy`], and [`LossError::Shape`](crate::LossError::Shape) when `grad`'s shape
+/// is not the input's. Nothing is written when an error is returned.
+///
+/// ```
+/// use lossfit::functional::{cross_entropy_into, CrossEntropyOptions};
+/// use ndarray::{array, Array2};
+///
+/// let logits = array![[2.0_f32, 0.5, -1.0], [0.0, 1.0, 0.0]];
+/// let target = array![0_i64, 1];
+/// let mut grad = Array2::<f32>::zeros((2, 3)); // allocated once, reused every step
+/// let loss = cross_entropy_into(&logits, &target, &CrossEntropyOptions::default(), &mut grad)?;
+/// assert!(loss[[]] > 0.0);
+/// assert!(grad[[0, 0]] < 0.0 && grad[[1, 0]] > 0.0);
+/// # Ok::<(), lossfit::LossError>(())
+/// ```
+pub fn cross_entropy_into<'a, 'g, T: Real>(
+    input: impl AsTensor<'a, T>,
+    target: impl AsTensor<'a, i64>,
+    options: &CrossEntropyOptions<'_, T>,
+    grad: impl AsTensorMut<'g, T>,
+) -> Result<ArrayD<T>> {
+    let input = input.as_tensor();
+    let mut grad = grad.as_tensor_mut();
+    expect_shape(
+        NAME,
+        "grad",
+        grad.shape(),
+        input.shape(),
+        "the gradient has the input's shape",
+    )?;
+    hard_targets(
+        options,
+        Logits::Separate(input, Some(&mut grad)),
+        &target.as_tensor(),
+    )
+}
+
+/// [`cross_entropy`] that overwrites the logits with their gradient: no second `(N, C)` buffer
+/// at all, for a training step that has no further use for the logits.
+///
+/// # Errors
+/// As [`cross_entropy`]. The logits are left untouched when an error is returned.
+///
+/// ```
+/// use lossfit::functional::{cross_entropy_in_place, CrossEntropyOptions};
+/// use ndarray::array;
+///
+/// let mut logits = array![[0.0_f64, 0.0]];
+/// let loss = cross_entropy_in_place(&mut logits, &array![1_i64], &CrossEntropyOptions::default())?;
+/// assert!((loss[[]] - 2.0_f64.ln()).abs() < 1e-12);
+/// assert_eq!(logits, array![[0.5, -0.5]]); // now the gradient: softmax - onehot
+/// # Ok::<(), lossfit::LossError>(())
+/// ```
+pub fn cross_entropy_in_place<'a, 'g, T: Real>(
+    logits: impl AsTensorMut<'g, T>,
+    target: impl AsTensor<'a, i64>,
+    options: &CrossEntropyOptions<'_, T>,
+) -> Result<ArrayD<T>> {
+    let mut logits = logits.as_tensor_mut();
+    hard_targets(options, Logits::InPlace(&mut logits), &target.as_tensor())
+}
+
+/// The value of [`cross_entropy`] without its gradient (evaluation, validation): the logits
+/// are read once and nothing is written.
+///
+/// # Errors
+/// As [`cross_entropy`].
+///
+/// ```
+/// use lossfit::functional::{cross_entropy, cross_entropy_value, CrossEntropyOptions};
+/// use ndarray::array;
+///
+/// let logits = array![[1.5_f32, -0.5, 0.25]];
+/// let options = CrossEntropyOptions::default();
+/// let value = cross_entropy_value(&logits, &array![2_i64], &options)?;
+/// assert_eq!(value, cross_entropy(&logits, &array![2_i64], &options)?.value);
+/// # Ok::<(), lossfit::LossError>(())
+/// ```
+pub fn cross_entropy_value<'a, T: Real>(
+    input: impl AsTensor<'a, T>,
+    target: impl AsTensor<'a, i64>,
+    options: &CrossEntropyOptions<'_, T>,
+) -> Result<ArrayD<T>> {
+    hard_targets(
+        options,
+        Logits::Separate(input.as_tensor(), None),
         &target.as_tensor(),
     )
 }
@@ -154,55 +248,59 @@ pub fn cross_entropy_probs<'a, T: Real>(
     options: &CrossEntropyOptions<'_, T>,
 ) -> Result<Loss<T, InputTargetGrad<T>>> {
     let (input, target) = (input.as_tensor(), target.as_tensor());
-    check_smoothing(options.label_smoothing)?;
-    let layout = ClassLayout::of(NAME, input.shape())?;
-    expect_same_shape(NAME, ("input", input.shape()), ("target", target.shape()))?;
-    let weight = class_weights(NAME, options.weight.as_ref(), layout.classes)?;
-    let (x, t) = (Dense::from_view(&input), Dense::from_view(&target));
-    let eps = options.label_smoothing;
-    let classes = layout.classes;
-    let smooth = |tc: f64| tc * (1.0 - eps) + eps / classes as f64;
-    let w = |c: usize| weight.as_ref().map_or(1.0, |w| w[c]);
-
-    let mut log_p = vec![0.0; x.data.len()];
-    let (mut row, mut row_log_p) = (vec![0.0; classes], vec![0.0; classes]);
-    let mut elems = Vec::with_capacity(layout.positions());
-    for k in 0..layout.positions() {
-        layout.gather(&x.data, k, &mut row);
-        log_softmax(&row, &mut row_log_p);
-        elems.push(-sum((0..classes).map(|c| {
-            log_p[layout.offset(k, c)] = row_log_p[c];
-            row_log_p[c] * smooth(t.data[layout.offset(k, c)]) * w(c)
-        })));
-    }
-    let reduced = reduce(
-        NAME,
-        elems,
-        &layout.target_shape,
-        options.reduction,
-        Some(layout.positions() as f64),
-        options.grad_output.as_ref(),
+    let mut grad_input = ArrayD::from_elem(input.raw_dim(), T::default());
+    let mut grad_target = ArrayD::from_elem(input.raw_dim(), T::default());
+    let value = soft_targets(
+        options,
+        &input,
+        &target,
+        Some(&mut grad_input.view_mut()),
+        Some(&mut grad_target.view_mut()),
     )?;
-
-    let mut grad_input = vec![0.0; x.data.len()];
-    let mut grad_target = vec![0.0; x.data.len()];
-    for k in 0..layout.positions() {
-        let g = reduced.seed.at(k);
-        let mass = sum((0..classes).map(|c| w(c) * smooth(t.data[layout.offset(k, c)])));
-        for c in 0..classes {
-            let i = layout.offset(k, c);
-            let p = log_p[i].exp();
-            grad_input[i] = g * (p * mass - w(c) * smooth(t.data[i]));
-            grad_target[i] = -g * (1.0 - eps) * w(c) * log_p[i];
-        }
-    }
     Ok(Loss {
-        value: reduced.value,
+        value,
         grad: InputTargetGrad {
-            input: to_array(&x.shape, grad_input),
-            target: to_array(&x.shape, grad_target),
+            input: grad_input,
+            target: grad_target,
         },
     })
+}
+
+/// [`cross_entropy_probs`] that writes only the input gradient, into a buffer the caller owns
+/// (the target gradient of soft targets is rarely needed; [`cross_entropy_probs`] has it).
+///
+/// # Errors
+/// As [`cross_entropy_probs`], and [`LossError::Shape`](crate::LossError::Shape) when `grad`'s
+/// shape is not the input's.
+///
+/// ```
+/// use lossfit::functional::{cross_entropy_probs_into, CrossEntropyOptions};
+/// use ndarray::{array, Array2};
+///
+/// let logits = array![[0.0_f32, 0.0]];
+/// let target = array![[0.25_f32, 0.75]];
+/// let mut grad = Array2::zeros((1, 2));
+/// let loss = cross_entropy_probs_into(&logits, &target, &CrossEntropyOptions::default(), &mut grad)?;
+/// assert!((loss[[]] - 2.0_f32.ln()).abs() < 1e-6);
+/// assert_eq!(grad, array![[0.25_f32, -0.25]]);
+/// # Ok::<(), lossfit::LossError>(())
+/// ```
+pub fn cross_entropy_probs_into<'a, 'g, T: Real>(
+    input: impl AsTensor<'a, T>,
+    target: impl AsTensor<'a, T>,
+    options: &CrossEntropyOptions<'_, T>,
+    grad: impl AsTensorMut<'g, T>,
+) -> Result<ArrayD<T>> {
+    let input = input.as_tensor();
+    let mut grad = grad.as_tensor_mut();
+    expect_shape(
+        NAME,
+        "grad",
+        grad.shape(),
+        input.shape(),
+        "the gradient has the input's shape",
+    )?;
+    soft_targets(options, &input, &target.as_tensor(), Some(&mut grad), None)
 }
 
 fn check_smoothing(label_smoothing: f64) -> Result<()> {
@@ -215,101 +313,200 @@ fn check_smoothing(label_smoothing: f64) -> Result<()> {
     )
 }
 
-/// The arguments shared by [`cross_entropy`] and [`nll_loss`](super::nll_loss).
-pub(crate) struct ClassIndexLoss<'o, 'a, T> {
-    pub(crate) loss: &'static str,
-    /// `true`: the input is logits (log-softmax is applied); `false`: log-probabilities.
-    pub(crate) from_logits: bool,
-    pub(crate) weight: Option<&'o ArrayView1<'a, T>>,
-    pub(crate) ignore_index: i64,
-    pub(crate) label_smoothing: f64,
-    pub(crate) reduction: Reduction,
-    pub(crate) grad_output: Option<&'o ArrayViewD<'a, T>>,
+/// Where the logits are and where their gradient goes.
+enum Logits<'v, 'a, 'g, T> {
+    /// Read-only logits, with an optional gradient buffer of the same shape.
+    Separate(ArrayViewD<'a, T>, Option<&'v mut ArrayViewMutD<'g, T>>),
+    /// The logits, overwritten with their gradient.
+    InPlace(&'v mut ArrayViewMutD<'g, T>),
 }
 
-/// Weighted, smoothed negative log-likelihood of class indices, value and input gradient.
-pub(crate) fn class_index_loss<T: Real>(
-    spec: &ClassIndexLoss<'_, '_, T>,
-    input: &ArrayViewD<'_, T>,
-    target: &ArrayViewD<'_, i64>,
-) -> Result<Loss<T, InputGrad<T>>> {
-    let loss = spec.loss;
-    let layout = ClassLayout::of(loss, input.shape())?;
-    layout.expect_index_target(loss, target.shape())?;
-    let weight = class_weights(loss, spec.weight, layout.classes)?;
-    let targets = index_data(target);
-    layout.check_indices(loss, &targets, Some(spec.ignore_index))?;
-
-    let x = Dense::from_view(input);
-    let classes = layout.classes;
-    let eps = spec.label_smoothing;
-    let w = |c: usize| weight.as_ref().map_or(1.0, |w| w[c]);
-    let weight_total = weight
-        .as_ref()
-        .map_or(classes as f64, |w| sum(w.iter().copied()));
-
-    // log-probabilities of every class, kept for the backward pass
-    let mut log_p = vec![0.0; x.data.len()];
-    let mut row = vec![0.0; classes];
-    let mut row_log_p = vec![0.0; classes];
-    let mut elems = Vec::with_capacity(layout.positions());
-    let mut denominator = Vec::with_capacity(layout.positions());
-    for (k, &t) in targets.iter().enumerate() {
-        if t == spec.ignore_index {
-            elems.push(0.0);
-            continue;
-        }
-        let t = t as usize;
-        layout.gather(&x.data, k, &mut row);
-        if spec.from_logits {
-            log_softmax(&row, &mut row_log_p);
-        } else {
-            row_log_p.copy_from_slice(&row);
-        }
-        for (c, &lp) in row_log_p.iter().enumerate() {
-            log_p[layout.offset(k, c)] = lp;
-        }
-        let nll = -w(t) * row_log_p[t];
-        denominator.push(w(t));
-        elems.push(if eps > 0.0 {
-            let smooth = -sum(row_log_p.iter().enumerate().map(|(c, lp)| lp * w(c)));
-            (1.0 - eps) * nll + eps / classes as f64 * smooth
-        } else {
-            nll
+/// Per-class weights as one contiguous slice, after checking there is one per class.
+fn class_weight_slice<'w, T: Real>(
+    weight: Option<&'w ArrayView1<'_, T>>,
+    classes: usize,
+) -> Result<Option<Cow<'w, [T]>>> {
+    let Some(weight) = weight else {
+        return Ok(None);
+    };
+    if weight.len() != classes {
+        return Err(crate::LossError::Shape {
+            loss: NAME,
+            arg: "weight",
+            found: weight.shape().to_vec(),
+            expected: format!("[{classes}] (one weight per class)"),
+            fix: format!(
+                "pass exactly {classes} class weights, in class-index order, or none at all"
+            ),
         });
     }
-    let reduced = reduce(
-        loss,
-        elems,
-        &layout.target_shape,
-        spec.reduction,
-        Some(sum(denominator)),
-        spec.grad_output,
-    )?;
+    Ok(Some(match weight.as_slice() {
+        Some(w) => Cow::Borrowed(w),
+        None => Cow::Owned(weight.to_vec()),
+    }))
+}
 
-    let mut grad = vec![0.0; x.data.len()];
-    for (k, &t) in targets.iter().enumerate() {
-        if t == spec.ignore_index {
-            continue; // exactly zero, also when the mean's denominator is zero
-        }
-        let t = t as usize;
-        let g = reduced.seed.at(k);
-        if spec.from_logits {
-            for c in 0..classes {
-                let i = layout.offset(k, c);
-                let p = log_p[i].exp();
-                let hard = w(t) * (p - if c == t { 1.0 } else { 0.0 });
-                let soft = p * weight_total - w(c);
-                grad[i] = g * ((1.0 - eps) * hard + eps / classes as f64 * soft);
-            }
-        } else {
-            grad[layout.offset(k, t)] = -g * w(t);
-        }
+/// The row spec shared by hard and soft targets.
+fn row_spec<T: Real>(weight: Option<&[T]>, classes: usize, smoothing: f64) -> RowSpec<'_, T> {
+    RowSpec {
+        classes,
+        weight,
+        weight_total: weight.map_or(classes as f64, |w| sum(w.iter().map(|v| v.to_f64()))),
+        smoothing,
     }
-    Ok(Loss {
-        value: reduced.value,
-        grad: InputGrad {
-            input: to_array(&x.shape, grad),
-        },
-    })
+}
+
+/// Validates, then runs the fused hard-target kernel over `(positions, C)` rows.
+fn hard_targets<T: Real>(
+    options: &CrossEntropyOptions<'_, T>,
+    mut logits: Logits<'_, '_, '_, T>,
+    target: &ArrayViewD<'_, i64>,
+) -> Result<ArrayD<T>> {
+    check_smoothing(options.label_smoothing)?;
+    let shape = match &logits {
+        Logits::Separate(x, _) => x.shape().to_vec(),
+        Logits::InPlace(x) => x.shape().to_vec(),
+    };
+    let layout = ClassLayout::of(NAME, &shape)?;
+    layout.expect_index_target(NAME, target.shape())?;
+    let weight = class_weight_slice(options.weight.as_ref(), layout.classes)?;
+    let targets = row_major(target);
+    layout.check_indices(NAME, &targets, Some(options.ignore_index))?;
+    let w = |t: i64| weight.as_ref().map_or(1.0, |w| w[t as usize].to_f64());
+    let denominator = sum(targets
+        .iter()
+        .filter(|&&t| t != options.ignore_index)
+        .map(|&t| w(t)));
+
+    let mut upstream = None;
+    let Reducer {
+        seed,
+        mut values,
+        divisor,
+    } = Reducer::new(
+        NAME,
+        options.reduction,
+        options.grad_output.as_ref(),
+        &mut upstream,
+        &layout.target_shape,
+        denominator,
+    )?;
+    let spec = row_spec(weight.as_deref(), layout.classes, options.label_smoothing);
+    let backend = kernels::active_backend();
+    let values_out = values.as_mut().and_then(|v| v.as_slice_mut());
+    let run = |logits: Option<&[T]>, grad: Option<&mut [T]>, values: Option<&mut [T]>| {
+        kernels::hard_rows(
+            backend,
+            HardRows {
+                spec,
+                logits,
+                targets: &targets,
+                ignore_index: options.ignore_index,
+                seed,
+                grad,
+                values,
+            },
+        )
+    };
+    let total = if layout.inner == 1 {
+        match &mut logits {
+            Logits::Separate(x, Some(grad)) => {
+                let x = row_major(x);
+                with_row_major(grad, |g| run(Some(&x), Some(g), values_out))
+            }
+            Logits::Separate(x, None) => run(Some(&row_major(x)), None, values_out),
+            Logits::InPlace(x) => with_row_major(x, |g| run(None, Some(g), values_out)),
+        }
+    } else {
+        // (N, C, d..): the classes of a position are strided; gather them into rows, run, and
+        // scatter the gradient back (this layout allocates one (positions, C) buffer).
+        let mut rows = match &logits {
+            Logits::Separate(x, _) => layout.gather_rows(&row_major(x)),
+            Logits::InPlace(x) => layout.gather_rows(&row_major(&x.view())),
+        };
+        match &mut logits {
+            Logits::Separate(_, None) => run(Some(&rows), None, values_out),
+            Logits::Separate(_, Some(out)) | Logits::InPlace(out) => {
+                let total = run(None, Some(&mut rows), values_out);
+                with_row_major(out, |g| layout.scatter_rows(&rows, g));
+                total
+            }
+        }
+    };
+    Ok(Reducer::finish(values, divisor, total))
+}
+
+/// Validates, then runs the fused soft-target kernel over `(positions, C)` rows.
+fn soft_targets<T: Real>(
+    options: &CrossEntropyOptions<'_, T>,
+    input: &ArrayViewD<'_, T>,
+    target: &ArrayViewD<'_, T>,
+    grad_input: Option<&mut ArrayViewMutD<'_, T>>,
+    grad_target: Option<&mut ArrayViewMutD<'_, T>>,
+) -> Result<ArrayD<T>> {
+    check_smoothing(options.label_smoothing)?;
+    let layout = ClassLayout::of(NAME, input.shape())?;
+    expect_same_shape(NAME, ("input", input.shape()), ("target", target.shape()))?;
+    let weight = class_weight_slice(options.weight.as_ref(), layout.classes)?;
+    let mut upstream = None;
+    let Reducer {
+        seed,
+        mut values,
+        divisor,
+    } = Reducer::new(
+        NAME,
+        options.reduction,
+        options.grad_output.as_ref(),
+        &mut upstream,
+        &layout.target_shape,
+        layout.positions() as f64,
+    )?;
+    let spec = row_spec(weight.as_deref(), layout.classes, options.label_smoothing);
+    let backend = kernels::active_backend();
+    let (x, t) = (row_major(input), row_major(target));
+    let values_out = values.as_mut().and_then(|v| v.as_slice_mut());
+    let run = |x: &[T], t: &[T], gi: Option<&mut [T]>, gt: Option<&mut [T]>| {
+        kernels::soft_rows(
+            backend,
+            SoftRows {
+                spec,
+                rows: layout.positions(),
+                logits: x,
+                target: t,
+                seed,
+                grad_input: gi,
+                grad_target: gt,
+                values: values_out,
+            },
+        )
+    };
+    let total = if layout.inner == 1 {
+        match (grad_input, grad_target) {
+            (Some(gi), Some(gt)) => with_row_major(gi, |a| {
+                with_row_major(gt, |b| run(&x, &t, Some(a), Some(b)))
+            }),
+            (Some(gi), None) => with_row_major(gi, |a| run(&x, &t, Some(a), None)),
+            (None, Some(gt)) => with_row_major(gt, |b| run(&x, &t, None, Some(b))),
+            (None, None) => run(&x, &t, None, None),
+        }
+    } else {
+        // (N, C, d..): gather rows, run, scatter (this layout allocates row buffers).
+        let (x, t) = (layout.gather_rows(&x), layout.gather_rows(&t));
+        let mut gi = grad_input.map(|g| (vec![T::default(); x.len()], g));
+        let mut gt = grad_target.map(|g| (vec![T::default(); x.len()], g));
+        let total = run(
+            &x,
+            &t,
+            gi.as_mut().map(|(rows, _)| &mut rows[..]),
+            gt.as_mut().map(|(rows, _)| &mut rows[..]),
+        );
+        if let Some((rows, out)) = gi {
+            with_row_major(out, |g| layout.scatter_rows(&rows, g));
+        }
+        if let Some((rows, out)) = gt {
+            with_row_major(out, |g| layout.scatter_rows(&rows, g));
+        }
+        total
+    };
+    Ok(Reducer::finish(values, divisor, total))
 }

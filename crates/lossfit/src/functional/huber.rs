@@ -1,10 +1,13 @@
 //! Huber loss: quadratic near zero, `delta`-scaled linear beyond `delta` (robust regression).
 
-use ndarray::ArrayViewD;
+use ndarray::{ArrayD, ArrayViewD};
 
-use super::l1::{DifferenceLoss, WeightedMean, difference_loss};
+use super::elementwise::{MeanOver, ParamShape, Spec, fused_variants};
+use crate::kernels::Isa;
+use crate::kernels::float::{Float, abs};
+use crate::kernels::pointwise::Pointwise;
 use crate::tensor::check_param;
-use crate::{AsTensor, InputTargetGrad, Loss, Real, Reduction, Result};
+use crate::{AsTensor, AsTensorMut, InputTargetGrad, Loss, Real, Reduction, Result};
 
 const NAME: &str = "huber_loss";
 
@@ -78,6 +81,17 @@ pub fn huber_loss<'a, T: Real>(
     target: impl AsTensor<'a, T>,
     options: &HuberOptions<'_, T>,
 ) -> Result<Loss<T, InputTargetGrad<T>>> {
+    spec(options)?.loss(&input.as_tensor(), &target.as_tensor())
+}
+
+fused_variants!(
+    huber_loss,
+    huber_loss_into,
+    huber_loss_in_place,
+    HuberOptions
+);
+
+fn spec<'o, 'a, T: Real>(options: &'o HuberOptions<'a, T>) -> Result<Spec<'o, 'a, T, Huber>> {
     let delta = options.delta;
     check_param(
         NAME,
@@ -86,15 +100,15 @@ pub fn huber_loss<'a, T: Real>(
         delta > 0.0,
         "expected a value > 0 (the width of the quadratic zone; 1.0 is PyTorch's default)",
     )?;
-    let spec = DifferenceLoss {
+    Ok(Spec {
         name: NAME,
+        math: Huber { delta },
         weight: options.weight.as_ref(),
-        weighted_mean: WeightedMean::ByCount,
+        pos_weight: None,
+        param_shape: ParamShape::Exact,
+        mean_over: MeanOver::Count,
         reduction: options.reduction,
         grad_output: options.grad_output.as_ref(),
-    };
-    difference_loss(&spec, &input.as_tensor(), &target.as_tensor(), |d| {
-        huber(d, delta)
     })
 }
 
@@ -102,19 +116,34 @@ pub fn huber_loss<'a, T: Real>(
 ///
 /// Not shared with smooth L1 (which is this divided by its threshold): PyTorch's two kernels
 /// differ at infinite differences and thresholds, and lossfit follows each.
-fn huber(d: f64, delta: f64) -> (f64, f64) {
-    let z = d.abs();
-    let value = if z < delta {
-        0.5 * z * z
-    } else {
-        delta * (z - 0.5 * delta)
-    };
-    let slope = if d <= -delta {
-        -delta
-    } else if d >= delta {
-        delta
-    } else {
-        d
-    };
-    (value, slope)
+#[derive(Clone, Copy, Debug)]
+struct Huber {
+    delta: f64,
+}
+
+impl<F: Float> Pointwise<F> for Huber {
+    #[inline(always)]
+    fn forward<I: Isa>(&self, x: F, y: F, _pw: F, g: F) -> (F, F) {
+        let delta = F::c(self.delta);
+        let d = x - y;
+        let z = abs(d);
+        let value = if z < delta {
+            F::c(0.5) * z * z
+        } else {
+            delta * (z - F::c(0.5) * delta)
+        };
+        let slope = if d <= -delta {
+            -delta
+        } else if d >= delta {
+            delta
+        } else {
+            d
+        };
+        (value, slope * g)
+    }
+
+    #[inline(always)]
+    fn d_target<I: Isa>(&self, x: F, y: F, pw: F, g: F) -> F {
+        -self.forward::<I>(x, y, pw, g).1
+    }
 }

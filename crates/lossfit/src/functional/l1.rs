@@ -1,11 +1,12 @@
-//! Mean absolute error, and the machinery shared by every loss of `input - target`.
+//! Mean absolute error.
 
-use ndarray::ArrayViewD;
+use ndarray::{ArrayD, ArrayViewD};
 
-use super::math::sum;
-use super::reduce::reduce;
-use crate::tensor::{Dense, expect_same_shape, expect_shape, to_array};
-use crate::{AsTensor, InputTargetGrad, Loss, Real, Reduction, Result};
+use super::elementwise::{MeanOver, ParamShape, Spec, fused_variants};
+use crate::kernels::Isa;
+use crate::kernels::float::{Float, abs};
+use crate::kernels::pointwise::Pointwise;
+use crate::{AsTensor, AsTensorMut, InputTargetGrad, Loss, Real, Reduction, Result};
 
 const NAME: &str = "l1_loss";
 
@@ -60,119 +61,46 @@ pub fn l1_loss<'a, T: Real>(
     target: impl AsTensor<'a, T>,
     options: &L1Options<'_, T>,
 ) -> Result<Loss<T, InputTargetGrad<T>>> {
-    let spec = DifferenceLoss {
+    spec(options)?.loss(&input.as_tensor(), &target.as_tensor())
+}
+
+fused_variants!(l1_loss, l1_loss_into, l1_loss_in_place, L1Options);
+
+// A `Result` like every loss's `spec`: `fused_variants!` calls them all alike.
+#[allow(clippy::unnecessary_wraps)]
+fn spec<'o, 'a, T: Real>(options: &'o L1Options<'a, T>) -> Result<Spec<'o, 'a, T, Absolute>> {
+    Ok(Spec {
         name: NAME,
+        math: Absolute,
         weight: options.weight.as_ref(),
-        weighted_mean: WeightedMean::BySummedWeight,
+        pos_weight: None,
+        param_shape: ParamShape::Exact,
+        mean_over: MeanOver::SummedWeight,
         reduction: options.reduction,
         grad_output: options.grad_output.as_ref(),
-    };
-    difference_loss(&spec, &input.as_tensor(), &target.as_tensor(), absolute)
-}
-
-/// `|d|` and its subgradient `sign(d)`, zero at 0 and for NaN (PyTorch's backward of `abs`).
-pub(super) fn absolute(d: f64) -> (f64, f64) {
-    let slope = if d > 0.0 {
-        1.0
-    } else if d < 0.0 {
-        -1.0
-    } else {
-        0.0
-    };
-    (d.abs(), slope)
-}
-
-/// What divides a weighted sum under [`Reduction::Mean`]: PyTorch differs between losses.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum WeightedMean {
-    /// The summed weight (`l1_loss`).
-    BySummedWeight,
-    /// The element count, as without weights (`huber_loss`).
-    ByCount,
-}
-
-/// A loss that is a function of `d = input - target` alone, element by element.
-#[derive(Debug)]
-pub(super) struct DifferenceLoss<'o, 'a, T> {
-    /// PyTorch's functional name, for errors.
-    pub(super) name: &'static str,
-    /// Optional per-element weights (the input's shape).
-    pub(super) weight: Option<&'o ArrayViewD<'a, T>>,
-    /// The Mean denominator when weighted.
-    pub(super) weighted_mean: WeightedMean,
-    /// The reduction.
-    pub(super) reduction: Reduction,
-    /// The upstream gradient.
-    pub(super) grad_output: Option<&'o ArrayViewD<'a, T>>,
-}
-
-/// Evaluates `elementwise(d) = (loss, d loss / d d)` on every `d = input - target`, applies the
-/// weight and the reduction, and returns the value with the gradients of input and target.
-///
-/// The gradient of element `i` is `slope_i * (w_i * seed_i)`: the order autograd multiplies in,
-/// so a zero slope times an infinite weight is NaN, as in PyTorch.
-pub(super) fn difference_loss<T: Real>(
-    spec: &DifferenceLoss<'_, '_, T>,
-    input: &ArrayViewD<'_, T>,
-    target: &ArrayViewD<'_, T>,
-    elementwise: impl Fn(f64) -> (f64, f64),
-) -> Result<Loss<T, InputTargetGrad<T>>> {
-    expect_same_shape(
-        spec.name,
-        ("input", input.shape()),
-        ("target", target.shape()),
-    )?;
-    let weight = spec
-        .weight
-        .map(|w| {
-            expect_shape(
-                spec.name,
-                "weight",
-                w.shape(),
-                input.shape(),
-                "one weight per element of `input`",
-            )
-            .map(|()| Dense::from_view(w).data)
-        })
-        .transpose()?;
-    let (x, y) = (Dense::from_view(input), Dense::from_view(target));
-    let (mut elems, slopes): (Vec<f64>, Vec<f64>) = x
-        .data
-        .iter()
-        .zip(&y.data)
-        .map(|(a, b)| elementwise(a - b))
-        .unzip();
-    let mut divisor = None;
-    if let Some(w) = &weight {
-        for (e, wi) in elems.iter_mut().zip(w) {
-            *e *= wi;
-        }
-        if matches!(spec.weighted_mean, WeightedMean::BySummedWeight) {
-            divisor = Some(sum(w.iter().copied()));
-        }
-    }
-    let reduced = reduce(
-        spec.name,
-        elems,
-        &x.shape,
-        spec.reduction,
-        divisor,
-        spec.grad_output,
-    )?;
-    let grad_input: Vec<f64> = slopes
-        .iter()
-        .enumerate()
-        .map(|(i, slope)| {
-            let upstream = reduced.seed.at(i);
-            slope * weight.as_ref().map_or(upstream, |w| w[i] * upstream)
-        })
-        .collect();
-    let grad_target = grad_input.iter().map(|g| -g).collect();
-    Ok(Loss {
-        value: reduced.value,
-        grad: InputTargetGrad {
-            input: to_array(&x.shape, grad_input),
-            target: to_array(&x.shape, grad_target),
-        },
     })
+}
+
+/// `|x - y|`, with slope `sign(x - y)` (0 at 0 and for NaN, as PyTorch's `sgn` backward).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Absolute;
+
+impl<F: Float> Pointwise<F> for Absolute {
+    #[inline(always)]
+    fn forward<I: Isa>(&self, x: F, y: F, _pw: F, g: F) -> (F, F) {
+        let d = x - y;
+        let slope = if d > F::c(0.0) {
+            F::c(1.0)
+        } else if d < F::c(0.0) {
+            F::c(-1.0)
+        } else {
+            F::c(0.0)
+        };
+        (abs(d), slope * g)
+    }
+
+    #[inline(always)]
+    fn d_target<I: Isa>(&self, x: F, y: F, pw: F, g: F) -> F {
+        -self.forward::<I>(x, y, pw, g).1
+    }
 }

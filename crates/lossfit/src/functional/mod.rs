@@ -11,6 +11,7 @@
 
 mod activations;
 mod classes;
+mod elementwise;
 mod math;
 mod reduce;
 

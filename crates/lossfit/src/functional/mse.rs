@@ -1,10 +1,12 @@
 //! Mean squared error.
 
-use ndarray::ArrayViewD;
+use ndarray::{ArrayD, ArrayViewD};
 
-use super::reduce::reduce;
-use crate::tensor::{Dense, expect_same_shape, to_array};
-use crate::{AsTensor, InputTargetGrad, Loss, Real, Reduction, Result};
+use super::elementwise::{MeanOver, ParamShape, Spec, fused_variants};
+use crate::kernels::Isa;
+use crate::kernels::float::Float;
+use crate::kernels::pointwise::Pointwise;
+use crate::{AsTensor, AsTensorMut, InputTargetGrad, Loss, Real, Reduction, Result};
 
 const NAME: &str = "mse_loss";
 
@@ -54,30 +56,39 @@ pub fn mse_loss<'a, T: Real>(
     target: impl AsTensor<'a, T>,
     options: &MseOptions<'_, T>,
 ) -> Result<Loss<T, InputTargetGrad<T>>> {
-    let (input, target) = (input.as_tensor(), target.as_tensor());
-    expect_same_shape(NAME, ("input", input.shape()), ("target", target.shape()))?;
-    let (x, y) = (Dense::from_view(&input), Dense::from_view(&target));
-    let diff: Vec<f64> = x.data.iter().zip(&y.data).map(|(a, b)| a - b).collect();
-    let elems = diff.iter().map(|d| d * d).collect();
-    let reduced = reduce(
-        NAME,
-        elems,
-        &x.shape,
-        options.reduction,
-        None,
-        options.grad_output.as_ref(),
-    )?;
-    let grad_input: Vec<f64> = diff
-        .iter()
-        .enumerate()
-        .map(|(i, d)| 2.0 * d * reduced.seed.at(i))
-        .collect();
-    let grad_target = grad_input.iter().map(|g| -g).collect();
-    Ok(Loss {
-        value: reduced.value,
-        grad: InputTargetGrad {
-            input: to_array(&x.shape, grad_input),
-            target: to_array(&x.shape, grad_target),
-        },
+    spec(options)?.loss(&input.as_tensor(), &target.as_tensor())
+}
+
+fused_variants!(mse_loss, mse_loss_into, mse_loss_in_place, MseOptions);
+
+// A `Result` like every loss's `spec`: `fused_variants!` calls them all alike.
+#[allow(clippy::unnecessary_wraps)]
+fn spec<'o, 'a, T: Real>(options: &'o MseOptions<'a, T>) -> Result<Spec<'o, 'a, T, Squared>> {
+    Ok(Spec {
+        name: NAME,
+        math: Squared,
+        weight: None,
+        pos_weight: None,
+        param_shape: ParamShape::Exact,
+        mean_over: MeanOver::Count,
+        reduction: options.reduction,
+        grad_output: options.grad_output.as_ref(),
     })
+}
+
+/// `(x - y)^2`, in PyTorch's order.
+#[derive(Clone, Copy, Debug)]
+struct Squared;
+
+impl<F: Float> Pointwise<F> for Squared {
+    #[inline(always)]
+    fn forward<I: Isa>(&self, x: F, y: F, _pw: F, g: F) -> (F, F) {
+        let d = x - y;
+        (d * d, F::c(2.0) * d * g)
+    }
+
+    #[inline(always)]
+    fn d_target<I: Isa>(&self, x: F, y: F, pw: F, g: F) -> F {
+        -self.forward::<I>(x, y, pw, g).1
+    }
 }

@@ -2,8 +2,13 @@
 
 use ndarray::{ArrayView1, ArrayViewD};
 
-use super::cross_entropy::{ClassIndexLoss, class_index_loss};
+use super::classes::{ClassLayout, class_weights};
+use super::math::sum;
+use super::reduce::reduce;
+use crate::tensor::{Dense, index_data, to_array};
 use crate::{AsTensor, InputGrad, Loss, Real, Reduction, Result};
+
+const NAME: &str = "nll_loss";
 
 /// Options of [`nll_loss`] (PyTorch's keywords and defaults).
 ///
@@ -67,17 +72,41 @@ pub fn nll_loss<'a, T: Real>(
     target: impl AsTensor<'a, i64>,
     options: &NllOptions<'_, T>,
 ) -> Result<Loss<T, InputGrad<T>>> {
-    class_index_loss(
-        &ClassIndexLoss {
-            loss: "nll_loss",
-            from_logits: false,
-            weight: options.weight.as_ref(),
-            ignore_index: options.ignore_index,
-            label_smoothing: 0.0,
-            reduction: options.reduction,
-            grad_output: options.grad_output.as_ref(),
+    let (input, target) = (input.as_tensor(), target.as_tensor());
+    let layout = ClassLayout::of(NAME, input.shape())?;
+    layout.expect_index_target(NAME, target.shape())?;
+    let weight = class_weights(NAME, options.weight.as_ref(), layout.classes)?;
+    let targets = index_data(&target);
+    layout.check_indices(NAME, &targets, Some(options.ignore_index))?;
+    let x = Dense::from_view(&input);
+    let w = |c: usize| weight.as_ref().map_or(1.0, |w| w[c]);
+    let kept = |t: i64| (t != options.ignore_index).then_some(t as usize);
+
+    // l_n = -w[y_n] * x[n, y_n]; the mean divides by the summed weight of kept targets
+    let elems = targets
+        .iter()
+        .enumerate()
+        .map(|(k, &t)| kept(t).map_or(0.0, |t| -w(t) * x.data[layout.offset(k, t)]))
+        .collect();
+    let denominator = sum(targets.iter().filter_map(|&t| kept(t)).map(w));
+    let reduced = reduce(
+        NAME,
+        elems,
+        &layout.target_shape,
+        options.reduction,
+        Some(denominator),
+        options.grad_output.as_ref(),
+    )?;
+    let mut grad = vec![0.0; x.data.len()];
+    for (k, &t) in targets.iter().enumerate() {
+        if let Some(t) = kept(t) {
+            grad[layout.offset(k, t)] = -reduced.seed.at(k) * w(t);
+        }
+    }
+    Ok(Loss {
+        value: reduced.value,
+        grad: InputGrad {
+            input: to_array(&x.shape, grad),
         },
-        &input.as_tensor(),
-        &target.as_tensor(),
-    )
+    })
 }

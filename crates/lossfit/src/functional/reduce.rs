@@ -1,9 +1,12 @@
 //! Applies a [`Reduction`] to per-element losses and seeds the backward pass.
 
-use ndarray::{ArrayD, ArrayViewD};
+use std::borrow::Cow;
+
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
 use super::math::sum;
-use crate::tensor::{expect_shape, scalar_array, to_array};
+use crate::kernels::pointwise::Seed as KernelSeed;
+use crate::tensor::{expect_shape, row_major, scalar_array, to_array};
 use crate::{LossError, Real, Reduction, Result};
 
 /// d `sum(value * grad_output)` / d element, for each per-element loss.
@@ -102,4 +105,69 @@ pub(crate) fn scalar_upstream<T: Real>(
         });
     }
     Ok(upstream.iter().next().map_or(1.0, |x| x.to_f64()))
+}
+
+/// How a kernel-backed loss is seeded and finished: the kernels take each element's gradient
+/// factor up front (so the gradient is written in the same pass as the value) and return the
+/// summed loss.
+pub(crate) struct Reducer<'u, T> {
+    /// Each position's gradient factor.
+    pub(crate) seed: KernelSeed<'u, T>,
+    /// One value per position (unreduced), filled by the kernel.
+    pub(crate) values: Option<ArrayD<T>>,
+    /// The Mean denominator (`None`: the sum is the value).
+    pub(crate) divisor: Option<f64>,
+}
+
+impl<'u, T: Real> Reducer<'u, T> {
+    /// `upstream` holds the row-major upstream gradient of an unreduced loss when it is not
+    /// contiguous already.
+    pub(crate) fn new(
+        loss: &'static str,
+        reduction: Reduction,
+        grad_output: Option<&'u ArrayViewD<'_, T>>,
+        upstream: &'u mut Option<Cow<'u, [T]>>,
+        value_shape: &[usize],
+        divisor: f64,
+    ) -> Result<Self> {
+        match reduction {
+            Reduction::None => {
+                let seed = match grad_output {
+                    None => KernelSeed::Uniform(T::from_f64(1.0)),
+                    Some(given) => {
+                        expect_shape(
+                            loss,
+                            "grad_output",
+                            given.shape(),
+                            value_shape,
+                            "the shape of the unreduced loss",
+                        )?;
+                        KernelSeed::PerElement(upstream.insert(row_major(given)))
+                    }
+                };
+                Ok(Reducer {
+                    seed,
+                    values: Some(ArrayD::from_elem(IxDyn(value_shape), T::default())),
+                    divisor: None,
+                })
+            }
+            Reduction::Sum | Reduction::Mean => {
+                let given = scalar_upstream(loss, grad_output)?;
+                let divisor = (reduction == Reduction::Mean).then_some(divisor);
+                Ok(Reducer {
+                    seed: KernelSeed::Uniform(T::from_f64(given / divisor.unwrap_or(1.0))),
+                    values: None,
+                    divisor,
+                })
+            }
+        }
+    }
+
+    /// The loss value from the kernel's summed loss.
+    pub(crate) fn finish(values: Option<ArrayD<T>>, divisor: Option<f64>, total: f64) -> ArrayD<T> {
+        values.unwrap_or_else(|| {
+            let value = total / divisor.unwrap_or(1.0);
+            ArrayD::from_elem(IxDyn(&[]), T::from_f64(value))
+        })
+    }
 }

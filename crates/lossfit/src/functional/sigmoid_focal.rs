@@ -1,12 +1,14 @@
 //! Sigmoid focal loss (Lin et al. 2017) as torchvision defines it, for dense detection and
 //! imbalanced multi-label heads.
 
-use ndarray::ArrayViewD;
+use ndarray::{ArrayD, ArrayViewD};
 
-use super::bce_with_logits::{in_dtype, logit_bce, logit_bce_grad, sigmoid_in};
-use super::reduce::reduce;
-use crate::tensor::{Dense, check_param, expect_same_shape, to_array};
-use crate::{AsTensor, InputTargetGrad, Loss, Real, Reduction, Result};
+use super::elementwise::{MeanOver, ParamShape, Spec, fused_variants};
+use crate::kernels::float::Float;
+use crate::kernels::pointwise::Pointwise;
+use crate::kernels::{Isa, pow_nonneg, sigmoid_and_log_sigmoid};
+use crate::tensor::check_param;
+use crate::{AsTensor, AsTensorMut, InputTargetGrad, Loss, Real, Reduction, Result};
 
 const NAME: &str = "sigmoid_focal_loss";
 
@@ -105,70 +107,36 @@ pub fn sigmoid_focal_loss<'a, T: Real>(
     target: impl AsTensor<'a, T>,
     options: &SigmoidFocalOptions<'_, T>,
 ) -> Result<Loss<T, InputTargetGrad<T>>> {
-    let (input, target) = (input.as_tensor(), target.as_tensor());
-    let focal = Focal::new(options.alpha, options.gamma)?;
-    expect_same_shape(NAME, ("input", input.shape()), ("target", target.shape()))?;
-    let (x, y) = (Dense::from_view(&input), Dense::from_view(&target));
-    let terms: Vec<FocalTerm> = x
-        .data
-        .iter()
-        .zip(&y.data)
-        .map(|(&x, &y)| focal.forward::<T>(x, y))
-        .collect();
-    let elems = terms.iter().map(|term| term.loss).collect();
-    let reduced = reduce(
-        NAME,
-        elems,
-        &x.shape,
-        options.reduction,
-        None,
-        options.grad_output.as_ref(),
-    )?;
+    spec(options)?.loss(&input.as_tensor(), &target.as_tensor())
+}
 
-    let mut grad_input = Vec::with_capacity(terms.len());
-    let mut grad_target = Vec::with_capacity(terms.len());
-    for (i, term) in terms.iter().enumerate() {
-        let (dx, dy) = focal.backward::<T>(term, x.data[i], y.data[i], reduced.seed.at(i));
-        grad_input.push(dx);
-        grad_target.push(dy);
-    }
-    Ok(Loss {
-        value: reduced.value,
-        grad: InputTargetGrad {
-            input: to_array(&x.shape, grad_input),
-            target: to_array(&x.shape, grad_target),
-        },
+fused_variants!(
+    sigmoid_focal_loss,
+    sigmoid_focal_loss_into,
+    sigmoid_focal_loss_in_place,
+    SigmoidFocalOptions
+);
+
+fn spec<'o, 'a, T: Real>(
+    options: &'o SigmoidFocalOptions<'a, T>,
+) -> Result<Spec<'o, 'a, T, Focal>> {
+    Ok(Spec {
+        name: NAME,
+        math: Focal::new(options.alpha, options.gamma)?,
+        weight: None,
+        pos_weight: None,
+        param_shape: ParamShape::Exact,
+        mean_over: MeanOver::Count,
+        reduction: options.reduction,
+        grad_output: options.grad_output.as_ref(),
     })
 }
 
-/// The validated hyperparameters.
+/// The focal term's parameters (`alpha` `None` when balancing is off).
 #[derive(Clone, Copy, Debug)]
 struct Focal {
-    /// `None` when balancing is disabled (`alpha < 0`).
     alpha: Option<f64>,
     gamma: f64,
-}
-
-/// The intermediates of one element that the backward pass reuses, each rounded to `T`.
-#[derive(Clone, Copy, Debug)]
-struct FocalTerm {
-    /// `sigmoid(x)`.
-    p: f64,
-    /// `1 - p`.
-    q: f64,
-    /// `1 - y`.
-    y_neg: f64,
-    /// The per-element BCE with logits.
-    ce: f64,
-    /// `1 - p_t`.
-    miss: f64,
-    /// `(1 - p_t)^gamma`.
-    modulator: f64,
-    /// `ce * modulator`.
-    unbalanced: f64,
-    /// `a_t` (1 when balancing is disabled).
-    alpha_t: f64,
-    loss: f64,
 }
 
 impl Focal {
@@ -201,89 +169,67 @@ impl Focal {
     /// about 17 for `f32`) PyTorch's `1 - p_t` is exactly 0 and the focusing term has PyTorch's
     /// gradient there (infinite or NaN for `0 < gamma < 1`), which an `f64` `1 - p_t` of 1e-9
     /// would miss. For `f64` the rounding is the identity.
-    fn forward<T: Real>(self, x: f64, y: f64) -> FocalTerm {
-        let r = in_dtype::<T>;
-        let p = sigmoid_in::<T>(x);
-        let q = r(1.0 - p);
-        let y_neg = r(1.0 - y);
-        let ce = logit_bce::<T>(x, y, None);
-        let p_t = r(r(p * y) + r(q * y_neg));
-        let miss = r(1.0 - p_t);
-        let modulator = r(miss.powf(self.gamma));
-        let unbalanced = r(ce * modulator);
-        let (alpha_t, loss) = match self.alpha {
-            Some(alpha) => {
-                let alpha_t = r(r(r(alpha) * y) + r(r(1.0 - alpha) * y_neg));
-                (alpha_t, r(alpha_t * unbalanced))
-            }
-            None => (1.0, unbalanced),
-        };
-        FocalTerm {
-            p,
-            q,
-            y_neg,
-            ce,
-            miss,
-            modulator,
-            unbalanced,
-            alpha_t,
-            loss,
-        }
-    }
-
-    /// Reverse mode through [`Self::forward`]'s operations with upstream `seed`, each step as
-    /// PyTorch's autograd takes it, in `T` and in autograd's order of accumulation.
-    ///
-    /// Following autograd this closely is what makes the result agree with PyTorch where the
-    /// terms cancel: at a logit of `-1e4` with target 1 the three contributions to the target's
-    /// gradient are each about `1e4` and sum to PyTorch's rounding residue, not to 0; and where
-    /// `1 - p_t` is 0 the non-finite values arise exactly where PyTorch's do.
-    fn backward<T: Real>(self, term: &FocalTerm, x: f64, y: f64, seed: f64) -> (f64, f64) {
-        let r = in_dtype::<T>;
-        let FocalTerm {
-            p,
-            q,
-            y_neg,
-            ce,
-            miss,
-            modulator,
-            unbalanced,
-            alpha_t,
-            ..
-        } = *term;
-        let seed = r(seed);
+    /// Loss and `g`-scaled gradients of input and target, retracing torchvision's graph and
+    /// PyTorch's autograd step by step (later operations are differentiated first), each
+    /// intermediate rounded to the element type as PyTorch does.
+    #[inline(always)]
+    fn chain<I: Isa, F: Float>(&self, x: F, y: F, seed: F) -> (F, F, F) {
+        let one = F::c(1.0);
+        let (p, log_sig) = sigmoid_and_log_sigmoid::<I, F>(x);
+        let q = one - p;
+        let y_neg = one - y;
+        let ce = (one - y) * x - log_sig;
+        let p_t = p * y + q * y_neg;
+        let miss = one - p_t;
+        let gamma = F::c(self.gamma);
+        let modulator = pow_nonneg::<I, F>(miss, gamma);
+        let unbalanced = ce * modulator;
+        let alpha = F::c(self.alpha.unwrap_or(0.0));
+        let alpha_t = alpha * y + (one - alpha) * y_neg;
         // loss = alpha_t * unbalanced, alpha_t = alpha * y + (1 - alpha) * (1 - y); the two
-        // target terms arrive in this order (later operations are differentiated first)
-        let (grad_unbalanced, mut grad_y) = match self.alpha {
-            Some(alpha) => {
-                let grad_alpha_t = r(seed * unbalanced);
-                let from_negatives = -r(grad_alpha_t * r(1.0 - alpha));
-                let from_positives = r(grad_alpha_t * r(alpha));
-                (r(seed * alpha_t), Some(r(from_negatives + from_positives)))
-            }
-            None => (seed, None),
-        };
-        let mut accumulate = |term: f64| {
-            grad_y = Some(grad_y.map_or(term, |acc| r(acc + term)));
+        // target terms arrive in this order
+        let (loss, grad_unbalanced, mut grad_y) = if self.alpha.is_some() {
+            let grad_alpha_t = seed * unbalanced;
+            let from_negatives = -(grad_alpha_t * (one - alpha));
+            let from_positives = grad_alpha_t * alpha;
+            (
+                alpha_t * unbalanced,
+                seed * alpha_t,
+                from_negatives + from_positives,
+            )
+        } else {
+            (unbalanced, seed, F::c(0.0))
         };
         // unbalanced = ce * modulator, modulator = miss^gamma (PyTorch's pow backward is 0 for
         // a zero exponent, whatever the base)
-        let grad_ce = r(grad_unbalanced * modulator);
+        let grad_ce = grad_unbalanced * modulator;
         let grad_miss = if self.gamma == 0.0 {
-            0.0
+            F::c(0.0)
         } else {
-            let slope = r(r(self.gamma) * r(miss.powf(self.gamma - 1.0)));
-            r(r(grad_unbalanced * ce) * slope)
+            let slope = gamma * pow_nonneg::<I, F>(miss, F::c(self.gamma - 1.0));
+            grad_unbalanced * ce * slope
         };
         // miss = 1 - p_t, p_t = p * y + q * y_neg
         let grad_p_t = -grad_miss;
-        accumulate(-r(grad_p_t * q));
-        let grad_p = r(-r(grad_p_t * y_neg) + r(grad_p_t * y));
-        accumulate(r(grad_p_t * p));
-        // ce's own backward, then p = sigmoid(x)
-        let (ce_dx, ce_dy) = logit_bce_grad::<T>(x, y, None);
-        accumulate(r(ce_dy * grad_ce));
-        let grad_x = r(r(ce_dx * grad_ce) + r(r(grad_p * r(1.0 - p)) * p));
-        (grad_x, grad_y.unwrap_or(0.0))
+        grad_y = grad_y + -(grad_p_t * q);
+        let grad_p = -(grad_p_t * y_neg) + grad_p_t * y;
+        grad_y = grad_y + grad_p_t * p;
+        // ce's own backward (d/dx = p - y, d/dy = -x), then p = sigmoid(x)
+        grad_y = grad_y + -x * grad_ce;
+        let grad_x = (p - y) * grad_ce + grad_p * (one - p) * p;
+        (loss, grad_x, grad_y)
+    }
+}
+
+impl<F: Float> Pointwise<F> for Focal {
+    #[inline(always)]
+    fn forward<I: Isa>(&self, x: F, y: F, _pw: F, g: F) -> (F, F) {
+        let (loss, dx, _) = self.chain::<I, F>(x, y, g);
+        (loss, dx)
+    }
+
+    #[inline(always)]
+    fn d_target<I: Isa>(&self, x: F, y: F, _pw: F, g: F) -> F {
+        self.chain::<I, F>(x, y, g).2
     }
 }

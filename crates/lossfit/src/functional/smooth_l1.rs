@@ -1,10 +1,14 @@
 //! Smooth L1 loss: quadratic near zero, linear beyond `beta` (Fast R-CNN's box regression loss).
 
-use ndarray::ArrayViewD;
+use ndarray::{ArrayD, ArrayViewD};
 
-use super::l1::{DifferenceLoss, WeightedMean, absolute, difference_loss};
+use super::elementwise::{MeanOver, ParamShape, Spec, fused_variants};
+use super::l1::Absolute;
+use crate::kernels::Isa;
+use crate::kernels::float::{Float, abs};
+use crate::kernels::pointwise::Pointwise;
 use crate::tensor::check_param;
-use crate::{AsTensor, InputTargetGrad, Loss, Real, Reduction, Result};
+use crate::{AsTensor, AsTensorMut, InputTargetGrad, Loss, Real, Reduction, Result};
 
 const NAME: &str = "smooth_l1_loss";
 
@@ -73,6 +77,17 @@ pub fn smooth_l1_loss<'a, T: Real>(
     target: impl AsTensor<'a, T>,
     options: &SmoothL1Options<'_, T>,
 ) -> Result<Loss<T, InputTargetGrad<T>>> {
+    spec(options)?.loss(&input.as_tensor(), &target.as_tensor())
+}
+
+fused_variants!(
+    smooth_l1_loss,
+    smooth_l1_loss_into,
+    smooth_l1_loss_in_place,
+    SmoothL1Options
+);
+
+fn spec<'o, 'a, T: Real>(options: &'o SmoothL1Options<'a, T>) -> Result<Spec<'o, 'a, T, SmoothL1>> {
     let beta = options.beta;
     check_param(
         NAME,
@@ -82,36 +97,52 @@ pub fn smooth_l1_loss<'a, T: Real>(
         "expected a value >= 0 (the width of the quadratic zone; 1.0 is PyTorch's default, \
          0 gives the L1 loss)",
     )?;
-    let spec = DifferenceLoss {
+    Ok(Spec {
         name: NAME,
+        math: SmoothL1 { beta },
         weight: None,
-        weighted_mean: WeightedMean::ByCount,
+        pos_weight: None,
+        param_shape: ParamShape::Exact,
+        mean_over: MeanOver::Count,
         reduction: options.reduction,
         grad_output: options.grad_output.as_ref(),
-    };
-    let (input, target) = (input.as_tensor(), target.as_tensor());
-    if beta == 0.0 {
-        difference_loss(&spec, &input, &target, absolute)
-    } else {
-        difference_loss(&spec, &input, &target, |d| smooth_l1(d, beta))
-    }
+    })
 }
 
 /// The smooth L1 loss of a difference and its derivative, with PyTorch's branch conditions
-/// (so NaN differences give NaN gradients and `|d| == beta` takes the linear branch).
-fn smooth_l1(d: f64, beta: f64) -> (f64, f64) {
-    let z = d.abs();
-    let value = if z < beta {
-        0.5 * z * z / beta
-    } else {
-        z - 0.5 * beta
-    };
-    let slope = if d <= -beta {
-        -1.0
-    } else if d >= beta {
-        1.0
-    } else {
-        d / beta
-    };
-    (value, slope)
+/// (so NaN differences give NaN gradients and `|d| == beta` takes the linear branch); `beta`
+/// 0 is the L1 loss, as in PyTorch.
+#[derive(Clone, Copy, Debug)]
+struct SmoothL1 {
+    beta: f64,
+}
+
+impl<F: Float> Pointwise<F> for SmoothL1 {
+    #[inline(always)]
+    fn forward<I: Isa>(&self, x: F, y: F, pw: F, g: F) -> (F, F) {
+        if self.beta == 0.0 {
+            return Absolute.forward::<I>(x, y, pw, g);
+        }
+        let beta = F::c(self.beta);
+        let d = x - y;
+        let z = abs(d);
+        let value = if z < beta {
+            F::c(0.5) * z * z / beta
+        } else {
+            z - F::c(0.5) * beta
+        };
+        let slope = if d <= -beta {
+            F::c(-1.0)
+        } else if d >= beta {
+            F::c(1.0)
+        } else {
+            d / beta
+        };
+        (value, slope * g)
+    }
+
+    #[inline(always)]
+    fn d_target<I: Isa>(&self, x: F, y: F, pw: F, g: F) -> F {
+        -self.forward::<I>(x, y, pw, g).1
+    }
 }
