@@ -10,6 +10,9 @@ use super::chunks::{Plan, run_chunks};
 use super::float::Float;
 use super::lanes::{LANES, hsum_wide, load, store};
 
+/// Chunks of 16 whose losses are summed in the element type before widening to `f64`.
+const FLUSH_CHUNKS: usize = 16;
+
 /// The element-wise math of one loss, generic over the element type.
 pub(crate) trait Pointwise<F: Float>: Sync {
     /// `(loss, g * d loss / d x)` of one element, where `g` is the element's upstream factor
@@ -172,7 +175,17 @@ impl<F: Float, L: Pointwise<F>> Segment<'_, '_, F, L> {
     fn row<I: Isa>(&mut self, start: usize, end: usize, acc: &mut [f64; LANES]) {
         let n = end - start;
         let chunks = n / LANES;
+        // Losses are summed in `F` lanes over 16 chunks (256 elements), then widened into the
+        // `f64` lanes: widening every chunk would make the vectoriser work at the `f64` width
+        // (half the lanes) for the whole loss.
+        let mut narrow = [F::c(0.0); LANES];
         for k in 0..chunks {
+            if k % FLUSH_CHUNKS == 0 && k > 0 {
+                for j in 0..LANES {
+                    acc[j] += narrow[j].wide();
+                }
+                narrow = [F::c(0.0); LANES];
+            }
             let i = k * LANES;
             let at = start + i;
             let x = match (self.input, self.grad_input.as_deref()) {
@@ -193,7 +206,7 @@ impl<F: Float, L: Pointwise<F>> Segment<'_, '_, F, L> {
                 let (l, d) = self.loss.forward::<I>(x[j], y[j], pw[j], s[j] * w[j]);
                 loss[j] = l * w[j];
                 dx[j] = d;
-                acc[j] += loss[j].wide();
+                narrow[j] = narrow[j] + loss[j];
             }
             if let Some(values) = self.values.as_deref_mut() {
                 store(values, at, &loss);
@@ -208,6 +221,9 @@ impl<F: Float, L: Pointwise<F>> Segment<'_, '_, F, L> {
             if let Some(gi) = self.grad_input.as_deref_mut() {
                 store(gi, at, &dx);
             }
+        }
+        for j in 0..LANES {
+            acc[j] += narrow[j].wide();
         }
         for (j, i) in (chunks * LANES..n).enumerate() {
             let at = start + i;
