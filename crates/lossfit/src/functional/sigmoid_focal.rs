@@ -1,12 +1,12 @@
 //! Sigmoid focal loss (Lin et al. 2017) as torchvision defines it, for dense detection and
 //! imbalanced multi-label heads.
 
-use ndarray::{ArrayD, ArrayViewD};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 
-use super::elementwise::{MeanOver, ParamShape, Spec, fused_variants};
+use super::elementwise::{Input, MeanOver, ParamShape, Spec, fused_variants};
 use crate::kernels::float::Float;
 use crate::kernels::pointwise::Pointwise;
-use crate::kernels::{Isa, pow_nonneg, sigmoid_and_log_sigmoid};
+use crate::kernels::{Isa, pow_positive, sigmoid_and_log_sigmoid};
 use crate::tensor::check_param;
 use crate::{AsTensor, AsTensorMut, InputTargetGrad, Loss, Real, Reduction, Result};
 
@@ -117,51 +117,114 @@ fused_variants!(
     SigmoidFocalOptions
 );
 
-fn spec<'o, 'a, T: Real>(
-    options: &'o SigmoidFocalOptions<'a, T>,
-) -> Result<Spec<'o, 'a, T, Focal>> {
-    Ok(Spec {
-        name: NAME,
-        math: Focal::new(options.alpha, options.gamma)?,
-        weight: None,
-        pos_weight: None,
-        param_shape: ParamShape::Exact,
-        mean_over: MeanOver::Count,
-        reduction: options.reduction,
-        grad_output: options.grad_output.as_ref(),
+fn spec<'o, 'a, T: Real>(options: &'o SigmoidFocalOptions<'a, T>) -> Result<FocalSpec<'o, 'a, T>> {
+    fn with<'o, 'a, T, L>(options: &'o SigmoidFocalOptions<'a, T>, math: L) -> Spec<'o, 'a, T, L> {
+        Spec {
+            name: NAME,
+            math,
+            weight: None,
+            pos_weight: None,
+            param_shape: ParamShape::Exact,
+            mean_over: MeanOver::Count,
+            reduction: options.reduction,
+            grad_output: options.grad_output.as_ref(),
+        }
+    }
+    let (alpha, gamma) = check(options.alpha, options.gamma)?;
+    Ok(match gamma {
+        0.0 => FocalSpec::Zero(with(options, Focal { alpha, gamma })),
+        1.0 => FocalSpec::One(with(options, Focal { alpha, gamma })),
+        2.0 => FocalSpec::Two(with(options, Focal { alpha, gamma })),
+        _ => FocalSpec::General(with(options, Focal { alpha, gamma })),
     })
 }
 
-/// The focal term's parameters (`alpha` `None` when balancing is off).
+/// The kernel of one call, by exponent: `m^gamma` is 1, `m` or `m * m` for gamma 0, 1 and 2
+/// (2 is the paper's and the default), `exp(gamma ln m)` otherwise. One kernel per case,
+/// because the vectoriser evaluates both sides of a per-element branch: a single kernel would
+/// pay for `exp` and `ln` at gamma 2 as well.
+#[derive(Debug)]
+enum FocalSpec<'o, 'a, T> {
+    Zero(Spec<'o, 'a, T, Focal<GAMMA_ZERO>>),
+    One(Spec<'o, 'a, T, Focal<GAMMA_ONE>>),
+    Two(Spec<'o, 'a, T, Focal<GAMMA_TWO>>),
+    General(Spec<'o, 'a, T, Focal<GAMMA_GENERAL>>),
+}
+
+const GAMMA_ZERO: u8 = 0;
+const GAMMA_ONE: u8 = 1;
+const GAMMA_TWO: u8 = 2;
+const GAMMA_GENERAL: u8 = 3;
+
+/// Runs the same method on whichever kernel the call has.
+macro_rules! each_kernel {
+    ($spec:expr, |$s:ident| $body:expr) => {
+        match $spec {
+            FocalSpec::Zero($s) => $body,
+            FocalSpec::One($s) => $body,
+            FocalSpec::Two($s) => $body,
+            FocalSpec::General($s) => $body,
+        }
+    };
+}
+
+impl<T: Real> FocalSpec<'_, '_, T> {
+    fn loss(
+        &self,
+        input: &ArrayViewD<'_, T>,
+        target: &ArrayViewD<'_, T>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
+        each_kernel!(self, |spec| spec.loss(input, target))
+    }
+
+    fn run_into(
+        &self,
+        input: ArrayViewD<'_, T>,
+        target: &ArrayViewD<'_, T>,
+        grad: &mut ArrayViewMutD<'_, T>,
+    ) -> Result<ArrayD<T>> {
+        each_kernel!(self, |spec| spec.run_into(input, target, grad))
+    }
+
+    fn run(
+        &self,
+        input: Input<'_, '_, '_, T>,
+        target: &ArrayViewD<'_, T>,
+        grad_target: Option<&mut ArrayViewMutD<'_, T>>,
+    ) -> Result<ArrayD<T>> {
+        each_kernel!(self, |spec| spec.run(input, target, grad_target))
+    }
+}
+
+/// The focal term's parameters (`alpha` `None` when balancing is off); `GAMMA` is one of the
+/// `GAMMA_*` kernels.
 #[derive(Clone, Copy, Debug)]
-struct Focal {
+struct Focal<const GAMMA: u8> {
     alpha: Option<f64>,
     gamma: f64,
 }
 
-impl Focal {
-    fn new(alpha: f64, gamma: f64) -> Result<Self> {
-        check_param(
-            NAME,
-            "gamma",
-            gamma,
-            gamma.is_finite() && gamma >= 0.0,
-            "expected a finite exponent >= 0 (2 is the paper's choice; 0 turns focusing off)",
-        )?;
-        check_param(
-            NAME,
-            "alpha",
-            alpha,
-            alpha <= 1.0,
-            "expected a positive-class weight in [0, 1] (0.25 is the paper's choice), or a \
+/// Checks `alpha` and `gamma`; `alpha < 0` turns balancing off.
+fn check(alpha: f64, gamma: f64) -> Result<(Option<f64>, f64)> {
+    check_param(
+        NAME,
+        "gamma",
+        gamma,
+        gamma.is_finite() && gamma >= 0.0,
+        "expected a finite exponent >= 0 (2 is the paper's choice; 0 turns focusing off)",
+    )?;
+    check_param(
+        NAME,
+        "alpha",
+        alpha,
+        alpha <= 1.0,
+        "expected a positive-class weight in [0, 1] (0.25 is the paper's choice), or a \
              negative value such as -1 to disable balancing",
-        )?;
-        Ok(Focal {
-            alpha: (alpha >= 0.0).then_some(alpha),
-            gamma,
-        })
-    }
+    )?;
+    Ok(((alpha >= 0.0).then_some(alpha), gamma))
+}
 
+impl<const GAMMA: u8> Focal<GAMMA> {
     /// torchvision's forward for one element, operation by operation, each result rounded to
     /// `T` as PyTorch computes it in `T`.
     ///
@@ -182,7 +245,12 @@ impl Focal {
         let p_t = p * y + q * y_neg;
         let miss = one - p_t;
         let gamma = F::c(self.gamma);
-        let modulator = pow_nonneg::<I, F>(miss, gamma);
+        let modulator = match GAMMA {
+            GAMMA_ZERO => F::c(1.0),
+            GAMMA_ONE => miss,
+            GAMMA_TWO => miss * miss,
+            _ => pow_positive::<I, F>(miss, gamma),
+        };
         let unbalanced = ce * modulator;
         let alpha = F::c(self.alpha.unwrap_or(0.0));
         let alpha_t = alpha * y + (one - alpha) * y_neg;
@@ -203,10 +271,15 @@ impl Focal {
         // unbalanced = ce * modulator, modulator = miss^gamma (PyTorch's pow backward is 0 for
         // a zero exponent, whatever the base)
         let grad_ce = grad_unbalanced * modulator;
-        let grad_miss = if self.gamma == 0.0 {
+        let grad_miss = if GAMMA == GAMMA_ZERO {
             F::c(0.0)
         } else {
-            let slope = gamma * pow_nonneg::<I, F>(miss, F::c(self.gamma - 1.0));
+            let power = match GAMMA {
+                GAMMA_ONE => F::c(1.0),
+                GAMMA_TWO => miss,
+                _ => pow_positive::<I, F>(miss, F::c(self.gamma - 1.0)),
+            };
+            let slope = gamma * power;
             grad_unbalanced * ce * slope
         };
         // miss = 1 - p_t, p_t = p * y + q * y_neg
@@ -221,7 +294,7 @@ impl Focal {
     }
 }
 
-impl<F: Float> Pointwise<F> for Focal {
+impl<F: Float, const GAMMA: u8> Pointwise<F> for Focal<GAMMA> {
     #[inline(always)]
     fn forward<I: Isa>(&self, x: F, y: F, _pw: F, g: F) -> (F, F) {
         let (loss, dx, _) = self.chain::<I, F>(x, y, g);

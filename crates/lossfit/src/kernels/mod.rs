@@ -25,7 +25,7 @@ pub use backend::{Backend, UnsupportedBackend, active_backend, with_backend};
 
 pub(crate) use backend::Isa;
 pub(crate) use softmax::RowSpec;
-pub(crate) use vmath::{log_sigmoid, pow_nonneg, sigmoid_and_log_sigmoid};
+pub(crate) use vmath::{log_sigmoid, pow_positive, sigmoid_and_log_sigmoid};
 
 use backend::{Kernel, execute};
 use chunks::{Plan, run_chunks};
