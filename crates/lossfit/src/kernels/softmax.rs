@@ -13,7 +13,7 @@ use super::float::{Float, max};
 use super::lanes::{LANES, hmax, hsum, hsum_wide, load, load_tail, store, store_tail};
 use super::vmath::exp_nonpositive;
 
-/// Preferred block length: 1 KiB of `f32`, a sixteenth of L1.
+/// Preferred block length: 1 KiB of `f32`, which stays in L1 from the max pass to the exp pass.
 const BLOCK: usize = 256;
 /// How many blocks ahead the `exp` pass prefetches: far enough to cover memory latency while
 /// a block is computed.
