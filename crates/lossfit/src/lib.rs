@@ -46,3 +46,8 @@ pub use real::Real;
 pub use reduction::Reduction;
 pub use tensor::{AsTensor, AsTensorMut};
 pub use typed::*;
+
+/// The README's Rust examples, compiled and run as doc tests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
