@@ -172,6 +172,17 @@ pub(crate) fn expect_shape(
     })
 }
 
+/// Checks that a caller's gradient buffer (`_into` forms) has the input's shape.
+pub(crate) fn expect_grad_shape(loss: &'static str, grad: &[usize], input: &[usize]) -> Result<()> {
+    expect_shape(
+        loss,
+        "grad",
+        grad,
+        input,
+        "the gradient has the input's shape",
+    )
+}
+
 /// Fails unless `b` has the same shape as `a`.
 pub(crate) fn expect_same_shape(
     loss: &'static str,

@@ -8,7 +8,7 @@ use super::classes::ClassLayout;
 use super::math::sum;
 use super::reduce::Reducer;
 use crate::kernels::{self, HardRows, RowSpec, SoftRows};
-use crate::tensor::{check_param, expect_same_shape, expect_shape, row_major, with_row_major};
+use crate::tensor::{check_param, expect_grad_shape, expect_same_shape, row_major, with_row_major};
 use crate::{AsTensor, AsTensorMut, InputGrad, InputTargetGrad, Loss, Real, Reduction, Result};
 
 const NAME: &str = "cross_entropy";
@@ -144,13 +144,7 @@ pub fn cross_entropy_into<'a, 'g, T: Real>(
 ) -> Result<ArrayD<T>> {
     let input = input.as_tensor();
     let mut grad = grad.as_tensor_mut();
-    expect_shape(
-        NAME,
-        "grad",
-        grad.shape(),
-        input.shape(),
-        "the gradient has the input's shape",
-    )?;
+    expect_grad_shape(NAME, grad.shape(), input.shape())?;
     hard_targets(
         options,
         Logits::Separate(input, Some(&mut grad)),
@@ -293,13 +287,7 @@ pub fn cross_entropy_probs_into<'a, 'g, T: Real>(
 ) -> Result<ArrayD<T>> {
     let input = input.as_tensor();
     let mut grad = grad.as_tensor_mut();
-    expect_shape(
-        NAME,
-        "grad",
-        grad.shape(),
-        input.shape(),
-        "the gradient has the input's shape",
-    )?;
+    expect_grad_shape(NAME, grad.shape(), input.shape())?;
     soft_targets(options, &input, &target.as_tensor(), Some(&mut grad), None)
 }
 

@@ -11,7 +11,9 @@ use super::math::sum;
 use super::reduce::Reducer;
 use crate::kernels::pointwise::{self, Buffers, Param, Pointwise};
 use crate::kernels::{self};
-use crate::tensor::{expect_same_shape, expect_shape, row_major, with_row_major};
+use crate::tensor::{
+    expect_grad_shape, expect_same_shape, expect_shape, row_major, with_row_major,
+};
 use crate::{InputTargetGrad, Loss, LossError, Real, Reduction, Result};
 
 /// How a per-element parameter may be shaped.
@@ -83,13 +85,7 @@ impl<T: Real, L: Pointwise<T>> Spec<'_, '_, T, L> {
         target: &ArrayViewD<'_, T>,
         grad: &mut ArrayViewMutD<'_, T>,
     ) -> Result<ArrayD<T>> {
-        expect_shape(
-            self.name,
-            "grad",
-            grad.shape(),
-            input.shape(),
-            "the gradient has the input's shape",
-        )?;
+        expect_grad_shape(self.name, grad.shape(), input.shape())?;
         self.run(Input::Separate(input, Some(grad)), target, None)
     }
 
