@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod facts;
 pub mod fix;
+mod flow;
 pub mod frontend;
 pub mod render;
 pub mod rules;

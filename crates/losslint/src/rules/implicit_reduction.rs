@@ -114,13 +114,29 @@ fn judge(site: &LossSite) -> Option<Diagnostic> {
         .map(|edit| shown(site.style, &edit.content))
         .filter(|content| !content.is_empty())
         .or_else(|| spelling(site.style, site.loss, default));
+    // A fix that rewrites the call from its name on (tch's shortcuts have no reduction
+    // argument to write).
+    let rewrite = fix.as_ref().is_some_and(|edit| {
+        edit.span.start == site.name_span.start && edit.span.end > site.name_span.end
+    });
     d.help = Some(match written {
+        Some(code) if rewrite => {
+            format!("call the form that takes a reduction: `{code}` computes the same {default}")
+        }
         Some(code) => format!("write the reduction you mean: `{code}` keeps today's behaviour"),
         None => "write the reduction you mean; the default keeps today's behaviour".to_string(),
     });
     d.fix = fix.as_ref().map(|edit| Fix {
         applicability: Applicability::Safe,
-        title: format!("write `reduction = {}` explicitly", title_word(default)),
+        title: if rewrite {
+            let method = edit.content.split(['(', ':']).next().unwrap_or_default();
+            format!(
+                "call `{method}` with `reduction = {}` written out",
+                title_word(default)
+            )
+        } else {
+            format!("write `reduction = {}` explicitly", title_word(default))
+        },
         edits: vec![edit.clone()],
     });
     Some(d)

@@ -6,7 +6,7 @@
 
 use super::{
     ActivationApi, ActivationForm, Apply, Form, FrameworkTable, HintSpec, LogitsFlag, LossApi,
-    ReductionSpec, WeightAt, WeightParam,
+    ReductionSpec, TensorApi, WeightAt, WeightParam,
 };
 use crate::facts::{Activation, ApiStyle, Framework, LossKind, Weighting};
 
@@ -360,4 +360,38 @@ pub static TABLE: FrameworkTable = FrameworkTable {
     logits: &[],
     other_paths: &["burn::nn::loss::Reduction"],
     derive: None,
+    tensors: Some(&TENSORS),
+};
+
+/// burn's `Tensor` (`burn-tensor/src/tensor/api/base.rs`, `numeric.rs`); burn has no
+/// sequential model type.
+static TENSORS: TensorApi = TensorApi {
+    crates: &["burn", "burn_tensor", "burn_core", "burn_nn"],
+    shape_methods: &[
+        "squeeze_dim",
+        "squeeze",
+        "unsqueeze_dim",
+        "unsqueeze",
+        "slice",
+        "narrow",
+        "swap_dims",
+        "select",
+        "reshape",
+        "flatten",
+        "permute",
+        "transpose",
+        "detach",
+        "gather",
+        "movedim",
+        "expand",
+        "repeat_dim",
+        "require_grad",
+        "set_require_grad",
+    ],
+    sequential: &[],
+    module_fns: &[],
+    add_layer: &[],
+    add_fn: &[],
+    run: &["forward"],
+    apply: &[],
 };

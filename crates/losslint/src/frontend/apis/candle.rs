@@ -2,7 +2,9 @@
 //! The losses are free functions with a fixed mean and no reduction parameter (so no LL001) and
 //! no class weights (so LL002's help has no argument to show).
 
-use super::{ActivationApi, ActivationForm, Form, FrameworkTable, LossApi, ReductionSpec};
+use super::{
+    ActivationApi, ActivationForm, Form, FrameworkTable, LossApi, ReductionSpec, TensorApi,
+};
 use crate::facts::{Activation, ApiStyle, Framework, LossKind};
 
 /// `candle_nn::loss::$name(&input, &target)`.
@@ -55,4 +57,40 @@ pub static TABLE: FrameworkTable = FrameworkTable {
     logits: &[],
     other_paths: &[],
     derive: None,
+    tensors: Some(&TENSORS),
+};
+
+/// candle's `Tensor` (`candle-core/src/tensor.rs`, `tensor_cat.rs`, `indexer.rs`) and
+/// `candle_nn::Sequential` (`candle-nn/src/sequential.rs`).
+static TENSORS: TensorApi = TensorApi {
+    crates: &["candle_core", "candle_nn", "candle", "candle_transformers"],
+    shape_methods: &[
+        "flatten_to",
+        "flatten_all",
+        "flatten_from",
+        "flatten",
+        "narrow",
+        "i",
+        "get",
+        "transpose",
+        "t",
+        "index_select",
+        "permute",
+        "broadcast_as",
+        "squeeze",
+        "unsqueeze",
+        "reshape",
+        "contiguous",
+        "copy",
+        "to_dtype",
+        "to_device",
+        "detach",
+        "gather",
+    ],
+    sequential: &["candle_nn::seq", "candle_nn::sequential::seq"],
+    module_fns: &["candle_nn::func", "candle_nn::func_t"],
+    add_layer: &["add"],
+    add_fn: &["add_fn"],
+    run: &["forward", "forward_t"],
+    apply: &["apply", "apply_t"],
 };

@@ -286,6 +286,7 @@ pub static TABLE: FrameworkTable = FrameworkTable {
         "lossfit::functional::KlReduction",
     ],
     derive: Some(&DERIVE),
+    tensors: None,
 };
 
 /// `#[derive(ModelOutput)]`'s `#[head(...)]` keys (`lossfit-derive/src/catalog.rs`).

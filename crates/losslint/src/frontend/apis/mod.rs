@@ -42,6 +42,33 @@ pub struct FrameworkTable {
     pub other_paths: &'static [&'static str],
     /// The derive macro whose field attributes declare losses, if the framework has one.
     pub derive: Option<&'static DeriveTable>,
+    /// What value flow needs of the framework's tensors and models.
+    pub tensors: Option<&'static TensorApi>,
+}
+
+/// A framework's tensors and models as value flow sees them: which methods keep what a
+/// tensor's numbers are (shape, layout, selection, copies), and how a sequential model is
+/// built from layers and closures and then run. Methods cannot be resolved without types, so
+/// they are recognised by name in files that use one of `crates`.
+#[derive(Debug)]
+pub struct TensorApi {
+    pub crates: &'static [&'static str],
+    /// Methods whose result holds the receiver's numbers, reshaped or selected
+    /// (`flatten_to`, `narrow`, `index_select`, `transpose`, ...).
+    pub shape_methods: &'static [&'static str],
+    /// Canonical paths of the functions that start an empty sequential model (`tch::nn::seq`).
+    pub sequential: &'static [&'static str],
+    /// Canonical paths of the functions that make a model of the closure passed first
+    /// (`tch::nn::func`): the model's output is the closure's result.
+    pub module_fns: &'static [&'static str],
+    /// Methods of a sequential model that append a layer (`add`).
+    pub add_layer: &'static [&'static str],
+    /// Methods of a sequential model that append a closure (`add_fn`).
+    pub add_fn: &'static [&'static str],
+    /// Methods of a model that run it on a tensor (`forward`, `forward_t`).
+    pub run: &'static [&'static str],
+    /// Tensor methods that run the model passed first (`xs.apply(&net)`).
+    pub apply: &'static [&'static str],
 }
 
 /// One loss API.
@@ -115,8 +142,13 @@ pub enum ReductionSpec {
     /// For an [`Apply`]: whatever the loss object's construction says.
     FromObject,
     /// No reduction parameter, yet DESIGN counts the fixed mean as implicit (tch `nll_loss`,
-    /// `cross_entropy_for_logits`): `Implicit` without a fix, since no argument exists to write.
-    FixedImplicit { default: &'static str },
+    /// `cross_entropy_for_logits`). The fix rewrites the method call (name and arguments) to
+    /// `rewrite`, the form of the same API that takes a reduction and computes the same
+    /// value; `{args}` stands for the call's arguments as written.
+    FixedImplicit {
+        default: &'static str,
+        rewrite: Option<&'static str>,
+    },
     /// Fixed by the method chosen (`forward_no_reduction`): explicit.
     Named { value: &'static str },
     /// A builder method; when never called the default applies and the fix inserts `fix`
@@ -264,6 +296,11 @@ impl FrameworkTable {
             .chain(self.logits.iter().copied())
             .chain(self.other_paths.iter().copied())
             .chain(self.derive.map(|d| d.derive))
+            .chain(
+                self.tensors
+                    .iter()
+                    .flat_map(|t| t.sequential.iter().chain(t.module_fns.iter()).copied()),
+            )
     }
 }
 

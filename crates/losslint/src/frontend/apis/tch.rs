@@ -5,12 +5,12 @@
 //! imports. The generated losses take the reduction as a required argument (explicit by
 //! construction). `nll_loss(&targets)` and `cross_entropy_for_logits(&targets)` are shortcuts
 //! with no reduction parameter that always take the mean: DESIGN §5 lists them under LL001,
-//! so they are `Implicit` with no fix (there is no argument to write; the explicit form is
-//! `g_nll_loss(&t, None::<Tensor>, Reduction::Mean, -100)`).
+//! and their fix rewrites the call to the form that takes a reduction
+//! (`g_nll_loss(&t, None::<tch::Tensor>, tch::Reduction::Mean, -100)`).
 
 use super::{
     ActivationApi, ActivationForm, Form, FrameworkTable, HintSpec, LossApi, ReductionSpec,
-    WeightAt, WeightParam,
+    TensorApi, WeightAt, WeightParam,
 };
 use crate::facts::{Activation, ApiStyle, Framework, LossKind, Weighting};
 
@@ -108,15 +108,27 @@ const WEIGHT_HINT: Option<HintSpec> = Some(HintSpec {
     after_constructor: false,
 });
 
-const FIXED_MEAN: ReductionSpec = ReductionSpec::FixedImplicit { default: "mean" };
+/// `cross_entropy_for_logits(t)` is `log_softmax(-1).nll_loss(t)`, and `nll_loss(t)` is
+/// `g_nll_loss(t, None, Reduction::Mean, -100)` (`src/tensor/mod.rs`): the rewrites write
+/// that mean out with the forms that take a reduction.
+const CROSS_ENTROPY_MEAN: ReductionSpec = ReductionSpec::FixedImplicit {
+    default: "mean",
+    rewrite: Some(
+        "cross_entropy_loss::<tch::Tensor>({args}, None, tch::Reduction::Mean, -100, 0.0)",
+    ),
+};
+const NLL_MEAN: ReductionSpec = ReductionSpec::FixedImplicit {
+    default: "mean",
+    rewrite: Some("g_nll_loss({args}, None::<tch::Tensor>, tch::Reduction::Mean, -100)"),
+};
 
 pub static TABLE: FrameworkTable = FrameworkTable {
     framework: Framework::Tch,
     prefixes: &[],
     crates: &["tch"],
     losses: &[
-        method!("cross_entropy_for_logits", CrossEntropy, arity Some(1), FIXED_MEAN, &[], None),
-        method!("nll_loss", Nll, arity Some(1), FIXED_MEAN, &[], None),
+        method!("cross_entropy_for_logits", CrossEntropy, arity Some(1), CROSS_ENTROPY_MEAN, &[], None),
+        method!("nll_loss", Nll, arity Some(1), NLL_MEAN, &[], None),
         method!("g_nll_loss", Nll, arity None, reduction_at(2), WEIGHT, WEIGHT_HINT),
         method!("f_nll_loss", Nll, arity Some(4), reduction_at(2), WEIGHT, WEIGHT_HINT),
         method!("nll_loss2d", Nll, arity None, reduction_at(2), WEIGHT, WEIGHT_HINT),
@@ -170,4 +182,49 @@ pub static TABLE: FrameworkTable = FrameworkTable {
     logits: &[],
     other_paths: &["tch::Reduction", "tch::Kind", "tch::Tensor"],
     derive: None,
+    tensors: Some(&TENSORS),
+};
+
+/// tch's `Tensor` (`src/wrappers/tensor_generated.rs`, `src/tensor/index.rs`) and
+/// `nn::Sequential` / `nn::SequentialT` (`src/nn/sequential.rs`).
+static TENSORS: TensorApi = TensorApi {
+    crates: &["tch"],
+    shape_methods: &[
+        "squeeze_dim",
+        "squeeze",
+        "unsqueeze",
+        "narrow",
+        "i",
+        "transpose",
+        "tr",
+        "t_",
+        "slice",
+        "select",
+        "index_select",
+        "view",
+        "view_",
+        "reshape",
+        "flatten",
+        "permute",
+        "contiguous",
+        "shallow_clone",
+        "detach",
+        "copy",
+        "to_kind",
+        "to_device",
+        "to",
+        "gather",
+        "f_view",
+        "f_reshape",
+        "f_squeeze_dim",
+        "f_narrow",
+        "f_select",
+        "f_index_select",
+    ],
+    sequential: &["tch::nn::seq", "tch::nn::seq_t"],
+    module_fns: &["tch::nn::func", "tch::nn::func_t"],
+    add_layer: &["add"],
+    add_fn: &["add_fn", "add_fn_t"],
+    run: &["forward", "forward_t"],
+    apply: &["apply", "apply_t"],
 };

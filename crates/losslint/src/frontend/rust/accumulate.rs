@@ -7,7 +7,7 @@
 //! `as f64`, lossfit's `.value`): `loss.item() * batch_size` is a different quantity, so is
 //! anything else, and a divisor that names neither count is `Unknown`.
 
-use super::dataflow::{FnAnalysis, Value, single_ident};
+use super::dataflow::{FnAnalysis, Value, is_zero, single_ident};
 use crate::facts::{Accumulation, Divisor, Span};
 
 /// Methods that turn a computed loss into a number without changing what it is.
@@ -57,7 +57,7 @@ impl FnAnalysis<'_, '_> {
             return;
         }
         self.pending.remove(&name);
-        let counted = counted(added);
+        let counted = self.counted(added);
         let merged = match self.counters.get(&name) {
             Some(previous) if *previous != counted => Divisor::Unknown,
             _ => counted,
@@ -66,6 +66,8 @@ impl FnAnalysis<'_, '_> {
     }
 
     /// `left / right` (or `left /= right`): an accumulation when `left` holds added losses.
+    /// Every division of the total is judged (it may be printed per batch and divided by the
+    /// number of samples for the log).
     pub(crate) fn divide(&mut self, left: &syn::Expr, right: &syn::Expr) {
         let Some(name) = single_ident(strip_number(left)) else {
             return;
@@ -73,11 +75,15 @@ impl FnAnalysis<'_, '_> {
         let Some((span, reduction)) = self.pending.get(&name).cloned() else {
             return;
         };
-        if self.accumulations.iter().any(|acc| acc.span == span) {
-            return;
-        }
         let divisor = self.divisor(right);
         let divisor_span = Some(self.span_of(right));
+        if self
+            .accumulations
+            .iter()
+            .any(|acc| acc.span == span && acc.divisor_span == divisor_span)
+        {
+            return;
+        }
         self.accumulations.push(Accumulation {
             span,
             reduction,
@@ -86,33 +92,108 @@ impl FnAnalysis<'_, '_> {
         });
     }
 
-    /// What a divisor counts.
-    fn divisor(&self, expr: &syn::Expr) -> Divisor {
+    /// What a divisor counts: a loop counter, a local holding a count, a size the code
+    /// shows (`dataset.len()`, `loader.num_items()`, `images.dim(0)?`, `x.size()[0]`), or a
+    /// name that says it (`n_samples`, `num_batches`, `train_size`).
+    pub(crate) fn divisor(&self, expr: &syn::Expr) -> Divisor {
         let expr = strip_count(expr);
         if let Some(name) = single_ident(expr) {
             if let Some(counted) = self.counters.get(&name) {
                 return *counted;
             }
+            if let Some(Value::Count(count)) = self.env.get(&name) {
+                return *count;
+            }
             return by_name(&name);
+        }
+        if let Some(count) = self.count_expr(expr) {
+            return count;
         }
         match expr {
             syn::Expr::Field(field) => match &field.member {
                 syn::Member::Named(member) => by_name(&member.to_string()),
                 syn::Member::Unnamed(_) => Divisor::Unknown,
             },
-            // `dataset.len()`, `batches.len()`, `loader.len()`
-            syn::Expr::MethodCall(call) if call.method == "len" && call.args.is_empty() => {
-                match last_name(&call.receiver) {
-                    Some(name) => collection_by_name(&name),
-                    None => Divisor::Unknown,
-                }
-            }
             _ => Divisor::Unknown,
         }
     }
+
+    /// The count a size expression shows, if any.
+    fn count_expr(&self, expr: &syn::Expr) -> Option<Divisor> {
+        match strip_count(expr) {
+            syn::Expr::MethodCall(call) => {
+                let args: Vec<&syn::Expr> = call.args.iter().collect();
+                match self.size_method(&call.receiver, &call.method.to_string(), &args)? {
+                    Value::Count(count) => Some(count),
+                    _ => None,
+                }
+            }
+            syn::Expr::Index(index) if is_zero(&index.index) => match strip_count(&index.expr) {
+                syn::Expr::MethodCall(call)
+                    if call.args.is_empty()
+                        && matches!(
+                            call.method.to_string().as_str(),
+                            "size" | "dims" | "shape"
+                        ) =>
+                {
+                    Some(Divisor::Samples)
+                }
+                // `x.shape[0]`
+                syn::Expr::Field(field) if matches!(&field.member, syn::Member::Named(m) if m == "shape") => {
+                    Some(Divisor::Samples)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// What a size method returns: `loader.num_items()` (samples), `x.len()` (what the
+    /// collection holds: batches when a loop iterates it), `x.dim(0)` (samples), and
+    /// `x.size()` / `x.dims()` / `x.shape()` (a shape whose first element is a sample count).
+    pub(crate) fn size_method(
+        &self,
+        receiver: &syn::Expr,
+        name: &str,
+        args: &[&syn::Expr],
+    ) -> Option<Value> {
+        match (name, args) {
+            ("num_items", []) => Some(Value::Count(Divisor::Samples)),
+            ("len", []) => {
+                let name = last_name(receiver)?;
+                let count = if self.iterated.contains(&name) {
+                    Divisor::Batches
+                } else {
+                    collection_by_name(&name)
+                };
+                (count != Divisor::Unknown).then_some(Value::Count(count))
+            }
+            ("size" | "dims" | "shape", []) => Some(Value::Shape),
+            ("dim" | "size", [axis]) if is_zero(axis) => Some(Value::Count(Divisor::Samples)),
+            _ => None,
+        }
+    }
+
+    /// What `n += added` counts: one per batch, or the batch's size.
+    fn counted(&self, added: &syn::Expr) -> Divisor {
+        if let Some(name) = single_ident(strip_count(added))
+            && let Some(Value::Count(Divisor::Samples)) = self.env.get(&name)
+        {
+            return Divisor::Samples;
+        }
+        counted(added)
+    }
 }
 
-/// What `n += added` counts: one per batch, or the batch's size.
+/// Whether an expression is a batch size (`batch_size`, `bs`, `self.config.batch_size`).
+pub(crate) fn is_batch_size(expr: &syn::Expr) -> bool {
+    last_name(expr).is_some_and(|name| {
+        let name = name.to_ascii_lowercase();
+        name == "bs" || name == "bsz" || name.contains("batch_size")
+    })
+}
+
+/// What `n += added` counts, from the expression alone.
 fn counted(added: &syn::Expr) -> Divisor {
     let added = strip_count(added);
     if let syn::Expr::Lit(lit) = added {
@@ -166,6 +247,7 @@ fn by_name(name: &str) -> Divisor {
         || name.contains("dataset_len")
         || name.contains("num_images")
         || name.contains("n_images")
+        || names_split_size(&name)
     {
         Divisor::Samples
     } else if (name.contains("batch") && !name.contains("size") && !name.contains("len"))
@@ -176,6 +258,24 @@ fn by_name(name: &str) -> Divisor {
     } else {
         Divisor::Unknown
     }
+}
+
+/// `n_train`, `num_test`, `train_size`, `valid_len`, `n_val`: the size of a data split.
+fn names_split_size(name: &str) -> bool {
+    let words: Vec<&str> = name.split('_').filter(|w| !w.is_empty()).collect();
+    let split = words.iter().any(|w| {
+        matches!(
+            *w,
+            "train" | "test" | "val" | "valid" | "validation" | "eval" | "dev"
+        )
+    });
+    let count = words.iter().any(|w| {
+        matches!(
+            *w,
+            "n" | "num" | "size" | "len" | "count" | "total" | "items" | "rows" | "images"
+        )
+    });
+    split && count && !words.contains(&"batch") && !words.contains(&"batches")
 }
 
 /// What the length of a collection with this name counts.

@@ -9,15 +9,15 @@
 
 use super::accumulate::SCALAR;
 use super::dataflow::{
-    Flag, FnAnalysis, LossObject, OptionsReduction, Param, TRANSPARENT, Value, strip,
+    Flag, FnAnalysis, Found, LossObject, OptionsReduction, Param, TRANSPARENT, Value, strip,
 };
-use super::lookup::{self, Api, Meaning};
+use super::lookup::{self, Api, Meaning, ModelMethod};
 use super::options::{default_options, options_api};
 use super::spans::SpanMap;
 use crate::facts::{
-    Accumulation, Argument, Edit, LossKind, LossSite, Origin, Reduction, Role, Span, WeightHint,
-    Weighting,
+    Argument, Edit, LossKind, LossSite, Origin, Reduction, Role, Span, WeightHint, Weighting,
 };
+use crate::flow::FnKey;
 use crate::frontend::apis::{Apply, Form, LossApi, ReductionSpec, WeightAt};
 
 impl FnAnalysis<'_, '_> {
@@ -33,11 +33,43 @@ impl FnAnalysis<'_, '_> {
                     .path
                     .get_ident()
                     .is_some_and(|ident| self.env.get(&ident.to_string()).is_some());
-            if !local
-                && let Some(path) = self.resolve_expr_path(func)
+            if local {
+                let callee = self.eval(&expr.func);
+                for arg in &expr.args {
+                    self.eval_escaping(arg);
+                }
+                // The closure's value already speaks of this body's names.
+                return match callee {
+                    Value::Callable(result) => *result,
+                    _ => Value::Unknown,
+                };
+            }
+            if let Some(path) = self.resolve_expr_path(func)
                 && let Some(value) = self.api_call(&path, expr, func)
             {
                 return value;
+            }
+            if let Some(value) = self.wrapper_call(expr, func) {
+                return value;
+            }
+            if let Some(index) = self.file_function(func) {
+                let mut values: Vec<Value> = expr
+                    .args
+                    .iter()
+                    .map(|arg| self.eval_escaping(arg))
+                    .collect();
+                // `Model::forward(&model, x)`: the receiver is not a parameter.
+                let has_receiver = self
+                    .cx
+                    .flow
+                    .program()
+                    .body(index)
+                    .is_some_and(|body| body.sig.receiver().is_some());
+                if has_receiver && !values.is_empty() {
+                    values.remove(0);
+                }
+                let span = self.span_of(expr);
+                return self.call_summary(index, &values, span);
             }
         } else {
             let callee = self.eval(&expr.func);
@@ -47,6 +79,63 @@ impl FnAnalysis<'_, '_> {
             self.eval_escaping(arg);
         }
         Value::Unknown
+    }
+
+    /// `Ok(x)`, `Some(x)`, `Box::new(x)`, `Rc::new(x)`, `Arc::new(x)`: the value of `x` (a `?`
+    /// or a deref at the use takes the wrapper off again).
+    fn wrapper_call(&mut self, expr: &syn::ExprCall, func: &syn::ExprPath) -> Option<Value> {
+        let [arg] = expr.args.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let segments: Vec<String> = func
+            .path
+            .segments
+            .iter()
+            .map(|segment| segment.ident.to_string())
+            .collect();
+        let wraps = match segments.as_slice() {
+            [one] => one == "Ok" || one == "Some",
+            [.., owner, new] => {
+                new == "new" && matches!(owner.as_str(), "Box" | "Rc" | "Arc" | "RefCell")
+            }
+            [] => false,
+        };
+        wraps.then(|| self.eval_escaping(arg))
+    }
+
+    /// The file's function a call path names: `helper` (a free function), `Self::new`,
+    /// `Model::forward`, `crate::model::helper`. `None` when the file has none or several
+    /// of that name.
+    fn file_function(&self, func: &syn::ExprPath) -> Option<usize> {
+        if func.qself.is_some() {
+            return None;
+        }
+        let segments: Vec<String> = func
+            .path
+            .segments
+            .iter()
+            .map(|segment| segment.ident.to_string())
+            .collect();
+        let key = match segments.as_slice() {
+            [name] => FnKey {
+                owner: None,
+                name: name.clone(),
+            },
+            [owner, name] if owner == "Self" => FnKey {
+                owner: self.self_type.clone(),
+                name: name.clone(),
+            },
+            [.., owner, name] if owner.chars().next().is_some_and(char::is_uppercase) => FnKey {
+                owner: Some(owner.clone()),
+                name: name.clone(),
+            },
+            [first, .., name] if matches!(first.as_str(), "crate" | "self" | "super") => FnKey {
+                owner: None,
+                name: name.clone(),
+            },
+            _ => return None,
+        };
+        self.cx.flow.program().unique(&key)
     }
 
     /// `f64::try_from(&loss)`, `f32::from(loss)`: the loss as a number.
@@ -129,6 +218,20 @@ impl FnAnalysis<'_, '_> {
                     }
                     return Some(Value::Tensor(Origin::Logits { span }));
                 }
+                Meaning::Sequential => {
+                    for arg in &args {
+                        self.eval_escaping(arg);
+                    }
+                    return Some(Value::Callable(Box::new(Value::Unknown)));
+                }
+                Meaning::ModuleFn => {
+                    let values: Vec<Value> =
+                        args.iter().map(|arg| self.eval_escaping(arg)).collect();
+                    return Some(match values.into_iter().next() {
+                        Some(callable @ Value::Callable(_)) => callable,
+                        _ => Value::Callable(Box::new(Value::Unknown)),
+                    });
+                }
                 Meaning::Options(_) | Meaning::LossType(_) => {}
             }
         }
@@ -169,15 +272,35 @@ impl FnAnalysis<'_, '_> {
         }
         let name = expr.method.to_string();
         let args: Vec<&syn::Expr> = expr.args.iter().collect();
+        // A method of one of the file's types: what its summary says.
+        if let Value::Record { ty: Some(ty), .. } = &receiver
+            && let Some(index) = self.cx.flow.program().unique(&FnKey {
+                owner: Some(ty.clone()),
+                name: name.clone(),
+            })
+        {
+            let values: Vec<Value> = args.iter().map(|arg| self.eval_escaping(arg)).collect();
+            let span = self.span_of(expr);
+            return self.call_summary(index, &values, span);
+        }
+        let imports = self.cx.imports;
+        let uses = |name: &str| imports.uses_crate(name);
+        if let Some(value) = self.model_call(&receiver, &name, &args, uses) {
+            return value;
+        }
         let keeps_loss = matches!(receiver, Value::Computed(_)) && SCALAR.contains(&name.as_str());
-        if keeps_loss || TRANSPARENT.contains(&name.as_str()) {
+        if keeps_loss || TRANSPARENT.contains(&name.as_str()) || lookup::shape_method(&name, uses) {
             for arg in &args {
                 self.eval_escaping(arg);
             }
             return receiver;
         }
-        let imports = self.cx.imports;
-        let uses = |name: &str| imports.uses_crate(name);
+        if let Some(count) = self.size_method(&expr.receiver, &name, &args) {
+            for arg in &args {
+                self.eval_escaping(arg);
+            }
+            return count;
+        }
         if let Some(activation) = lookup::activation_method(&name, args.len(), uses) {
             for arg in &args {
                 self.eval_escaping(arg);
@@ -200,6 +323,56 @@ impl FnAnalysis<'_, '_> {
             self.eval_escaping(arg);
         }
         Value::Unknown
+    }
+
+    /// Building and running models: `seq().add(layer).add_fn(|xs| ..)`, `net.forward(&xs)`,
+    /// `xs.apply(&net)`, and calling a closure's value through them.
+    fn model_call(
+        &mut self,
+        receiver: &Value,
+        name: &str,
+        args: &[&syn::Expr],
+        uses: impl Fn(&str) -> bool,
+    ) -> Option<Value> {
+        let method = lookup::model_method(name, uses)?;
+        match (method, receiver) {
+            (ModelMethod::AddLayer | ModelMethod::AddFn, Value::Callable(_)) => {
+                let [arg] = args else { return None };
+                Some(match self.eval_escaping(arg) {
+                    Value::Callable(result) => Value::Callable(result),
+                    _ => Value::Callable(Box::new(Value::Unknown)),
+                })
+            }
+            (ModelMethod::Run, Value::Callable(result)) => {
+                for arg in args {
+                    self.eval_escaping(arg);
+                }
+                Some((**result).clone())
+            }
+            (ModelMethod::Apply, _) => {
+                let (model, rest) = args.split_first()?;
+                let model = self.eval_escaping(model);
+                for arg in rest {
+                    self.eval_escaping(arg);
+                }
+                match model {
+                    Value::Callable(result) => Some(*result),
+                    // `xs.apply(&self.model)` of a file type: its `forward`.
+                    Value::Record { ty: Some(ty), .. } => {
+                        let forward = ["forward", "forward_t"].iter().find_map(|name| {
+                            self.cx.flow.program().unique(&FnKey {
+                                owner: Some(ty.clone()),
+                                name: (*name).to_string(),
+                            })
+                        })?;
+                        let span = self.span_of(*args.first()?);
+                        Some(self.call_summary(forward, std::slice::from_ref(receiver), span))
+                    }
+                    _ => Some(Value::Unknown),
+                }
+            }
+            _ => None,
+        }
     }
 
     /// A method of a loss object: builder methods change it, applies compute it.
@@ -340,7 +513,7 @@ impl FnAnalysis<'_, '_> {
                 value: (*value).to_string(),
                 span: method_span,
             },
-            ReductionSpec::FixedImplicit { default } => Reduction::Implicit {
+            ReductionSpec::FixedImplicit { default, .. } => Reduction::Implicit {
                 default: (*default).to_string(),
                 fix: None,
             },
@@ -431,6 +604,11 @@ impl FnAnalysis<'_, '_> {
             }
         }
         let mut arguments = Vec::new();
+        // `Tensor::nll_loss(&x, &t)`: the receiver is written among the arguments.
+        let path_receiver = receiver
+            .as_ref()
+            .map(|(receiver, _)| self.span_of(*receiver))
+            .filter(|receiver| receiver.start.offset > name_span.start.offset);
         match (&api.api.form, receiver) {
             (Form::Method { target, .. }, Some((receiver, value))) => {
                 arguments.push(self.argument(Role::Input, receiver, &value, true));
@@ -442,9 +620,13 @@ impl FnAnalysis<'_, '_> {
             _ => {}
         }
         let reduction = match &api.api.reduction {
-            ReductionSpec::FixedImplicit { default } => Reduction::Implicit {
+            ReductionSpec::FixedImplicit { default, rewrite } => Reduction::Implicit {
                 default: (*default).to_string(),
-                fix: None,
+                fix: rewrite
+                    .filter(|_| matches!(api.api.form, Form::Method { .. }))
+                    .map(|template| {
+                        self.rewrite_call(template, name_span, span, path_receiver, args)
+                    }),
             },
             ReductionSpec::Named { value } => Reduction::Explicit {
                 value: (*value).to_string(),
@@ -504,6 +686,31 @@ impl FnAnalysis<'_, '_> {
         Value::Computed(word)
     }
 
+    /// The edit that replaces a method call's name and arguments (`nll_loss(&t)`) with
+    /// `template`, its `{args}` standing for the arguments as written (the receiver first
+    /// when the call is written `Tensor::nll_loss(&x, &t)`).
+    fn rewrite_call(
+        &self,
+        template: &str,
+        name_span: Span,
+        call: Span,
+        path_receiver: Option<Span>,
+        args: &[&syn::Expr],
+    ) -> Edit {
+        let written: Vec<String> = path_receiver
+            .into_iter()
+            .chain(args.iter().map(|arg| self.span_of(*arg)))
+            .map(|span| self.text_of(span))
+            .collect();
+        Edit {
+            span: Span {
+                start: name_span.start,
+                end: call.end,
+            },
+            content: template.replace("{args}", &written.join(", ")),
+        }
+    }
+
     /// The reduction a positional argument shows.
     fn argument_reduction(&self, spec: &ReductionSpec, args: &[&syn::Expr]) -> Reduction {
         let ReductionSpec::Argument {
@@ -539,7 +746,7 @@ impl FnAnalysis<'_, '_> {
 
     /// The sites of objects that made none through their applies, and the accumulations;
     /// consumes the analysis.
-    pub(crate) fn finish(mut self) -> (Vec<LossSite>, Vec<Accumulation>, Vec<syn::Item>) {
+    pub(crate) fn finish(mut self) -> Found {
         let objects = std::mem::take(&mut self.objects);
         for object in &objects {
             // Applies of a detached object made their own sites; an object applied per call
@@ -593,7 +800,12 @@ impl FnAnalysis<'_, '_> {
                 hint(api.api, hint_at),
             ));
         }
-        (self.sites, self.accumulations, self.nested)
+        Found {
+            sites: self.sites,
+            accumulations: self.accumulations,
+            nested: self.nested,
+            parameters: self.parameters.into_inner(),
+        }
     }
 }
 

@@ -13,8 +13,10 @@ use syn::visit::Visit;
 
 use super::imports::Imports;
 use super::lookup::{self, Meaning};
+use super::program::Body;
 use super::spans::SpanMap;
 use crate::facts::{Accumulation, Argument, Divisor, LossSite, Origin, Pos, Span};
+use crate::flow::{Analyser, FieldKey, Flow, Lattice};
 use crate::frontend::apis::LossApi;
 
 /// Deeper expressions are not followed (a guard against stack overflow on generated code).
@@ -47,6 +49,21 @@ pub(crate) const TRANSPARENT: &[&str] = &[
     "expect",
 ];
 
+/// What one body's analysis found.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub(crate) sites: Vec<LossSite>,
+    pub(crate) accumulations: Vec<Accumulation>,
+    /// Items declared in the body, analysed on their own.
+    pub(crate) nested: Vec<syn::Item>,
+    /// Loss arguments that hold a parameter's value: the argument's span and the parameter.
+    /// Their origin is what the file's callers pass ([`Flow::calls`]).
+    pub(crate) parameters: Vec<(Span, usize)>,
+}
+
+/// The engine's summaries over this file's bodies.
+pub(crate) type RustFlow<'a> = Flow<'a, Body<'a>, Value, Found>;
+
 /// What the whole file provides to each function's analysis.
 #[derive(Debug)]
 pub(crate) struct FileContext<'a> {
@@ -54,6 +71,26 @@ pub(crate) struct FileContext<'a> {
     pub(crate) imports: &'a Imports,
     /// Field types of the file's structs by struct name (`None`: two structs share the name).
     pub(crate) structs: &'a HashMap<String, Option<HashMap<String, syn::Type>>>,
+    /// Summaries of the file's functions and fields (the value-flow engine).
+    pub(crate) flow: &'a RustFlow<'a>,
+}
+
+impl<'a> Analyser<Body<'a>> for FileContext<'a> {
+    type Value = Value;
+    type Found = Found;
+
+    fn analyse(&self, body: &Body<'a>) -> (Value, Found) {
+        let fields = body
+            .owner
+            .as_ref()
+            .and_then(|owner| self.structs.get(owner))
+            .and_then(Option::as_ref);
+        let mut analysis = FnAnalysis::new(self, fields);
+        analysis.self_type.clone_from(&body.owner);
+        let returned = analysis.function(body.sig, body.block);
+        let summary = analysis.portable(&returned, true);
+        (summary, analysis.finish())
+    }
 }
 
 /// An abstract value.
@@ -64,11 +101,39 @@ pub(crate) enum Value {
     Tensor(Origin),
     /// A loss object (builder, config or built loss): an index into the analysis's objects.
     Loss(usize),
+    /// A loss object of this API built in another body (a summary's or a field's value).
+    LossApi(lookup::Api),
     /// The options struct of a functional loss.
     Options(Box<OptionsValue>),
     /// A computed loss (tensor or scalar), with its reduction as written when known
     /// (`"Reduction::Mean"`, `"mean"` for a default or a fixed mean).
     Computed(Option<String>),
+    /// A tuple, element by element.
+    Tuple(Vec<Value>),
+    /// A struct value: its type when written (`StepOutput`, the `impl`'s type for `self`),
+    /// and the fields known here (others: what the file stores into the type's field).
+    Record {
+        ty: Option<String>,
+        fields: Vec<(String, Value)>,
+    },
+    /// Something callable (a closure, a sequential model) whose result is this value.
+    Callable(Box<Value>),
+    /// The value of the function's `n`th parameter (in a summary: the argument at the call).
+    Param(usize),
+    /// A count (LL010's divisors and counters).
+    Count(Divisor),
+    /// The dimensions of a tensor (`x.size()`, `x.dims()`): its first is a sample count.
+    Shape,
+}
+
+impl Lattice for Value {
+    fn unknown() -> Self {
+        Value::Unknown
+    }
+
+    fn join(&self, other: &Self) -> Self {
+        join(self, other)
+    }
 }
 
 /// What an options struct (`CrossEntropyOptions { .. }`) shows.
@@ -216,6 +281,19 @@ pub(crate) struct FnAnalysis<'c, 'a> {
     /// What loop counters count (`n += 1`: batches, `n += x.size()[0]`: samples).
     pub(crate) counters: HashMap<String, Divisor>,
     pub(crate) accumulations: Vec<Accumulation>,
+    /// The type of the `impl` the body belongs to (`self`, `Self`).
+    pub(crate) self_type: Option<String>,
+    /// Values of `return` expressions of the body itself (not of its closures).
+    returns: Vec<Value>,
+    /// How many closures enclose the expression.
+    closure_depth: usize,
+    /// A `return` was seen inside the closure being evaluated.
+    closure_returned: bool,
+    /// Loss arguments holding a parameter's value (see [`Found::parameters`]).
+    pub(crate) parameters: std::cell::RefCell<Vec<(Span, usize)>>,
+    /// Names of what the body's `for` loops iterate (`loader`, `batches`): the length of
+    /// one is a number of batches.
+    pub(crate) iterated: Vec<String>,
 }
 
 impl<'c, 'a> FnAnalysis<'c, 'a> {
@@ -236,26 +314,101 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
             pending: HashMap::new(),
             counters: HashMap::new(),
             accumulations: Vec::new(),
+            self_type: None,
+            returns: Vec::new(),
+            closure_depth: 0,
+            closure_returned: false,
+            parameters: std::cell::RefCell::new(Vec::new()),
+            iterated: Vec::new(),
         }
     }
 
-    /// Analyses a function: parameters are unknown (or detached losses, by their type), and
-    /// the body's value leaves the function.
-    pub(crate) fn function<'i>(
-        &mut self,
-        inputs: impl Iterator<Item = &'i syn::FnArg>,
-        body: &syn::Block,
-    ) {
+    /// Analyses a function and returns what it returns (its tail joined with its `return`s).
+    /// A parameter is a detached loss or an instance of a file type when its type says so,
+    /// else the symbolic [`Value::Param`] that a call site replaces with its argument; `self`
+    /// is an instance of the `impl`'s type.
+    pub(crate) fn function(&mut self, sig: &syn::Signature, body: &syn::Block) -> Value {
         self.env.push();
-        for input in inputs {
-            if let syn::FnArg::Typed(typed) = input {
-                let value = self.value_of_type(&typed.ty);
-                self.bind_pattern(&typed.pat, value);
+        let mut index = 0;
+        for input in &sig.inputs {
+            match input {
+                syn::FnArg::Typed(typed) => {
+                    let value = match self.value_of_type(&typed.ty) {
+                        Value::Unknown => match self.file_type(&typed.ty) {
+                            Some(ty) => Self::instance(Some(ty)),
+                            None => Value::Param(index),
+                        },
+                        known => known,
+                    };
+                    index += 1;
+                    self.bind_pattern(&typed.pat, value);
+                }
+                syn::FnArg::Receiver(_) => {
+                    let value = Self::instance(self.self_type.clone());
+                    self.env.bind("self".to_string(), value);
+                }
             }
         }
-        let value = self.block(body);
-        self.escape(&value);
+        let tail = self.block(body);
+        self.escape(&tail);
         self.env.pop();
+        let mut returned = std::mem::take(&mut self.returns);
+        if !ends_in_return(body) {
+            returned.push(tail);
+        }
+        let returned = returned
+            .into_iter()
+            .reduce(|a, b| join(&a, &b))
+            .unwrap_or(Value::Unknown);
+        match returned {
+            // `-> Self` / `-> Result<Model>`: an instance even when the body is not seen.
+            Value::Unknown => self.instance_of_return(&sig.output),
+            known => known,
+        }
+    }
+
+    /// A value of a file type with no fields known here.
+    pub(crate) fn instance(ty: Option<String>) -> Value {
+        match ty {
+            Some(ty) => Value::Record {
+                ty: Some(ty),
+                fields: Vec::new(),
+            },
+            None => Value::Unknown,
+        }
+    }
+
+    /// The instance a return type names: `Self`, a file struct, or either inside `Result`,
+    /// `Option`, `Box`, `Rc` or `Arc`.
+    fn instance_of_return(&self, output: &syn::ReturnType) -> Value {
+        let syn::ReturnType::Type(_, ty) = output else {
+            return Value::Unknown;
+        };
+        let ty = self.file_type(ty);
+        Self::instance(ty)
+    }
+
+    /// The file struct a type names (through wrappers), `Self` as the `impl`'s type.
+    pub(crate) fn file_type(&self, ty: &syn::Type) -> Option<String> {
+        let syn::Type::Path(path) = strip_type(ty) else {
+            return None;
+        };
+        let last = path.path.segments.last()?;
+        let name = last.ident.to_string();
+        if name == "Self" {
+            return self.self_type.clone();
+        }
+        if matches!(name.as_str(), "Result" | "Option" | "Box" | "Rc" | "Arc")
+            && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+            && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+        {
+            return self.file_type(inner);
+        }
+        self.cx
+            .structs
+            .get(&name)
+            .is_some_and(Option::is_some)
+            .then_some(name)
     }
 
     /// Analyses a free-standing expression (a `const` or `static` initialiser).
@@ -349,6 +502,10 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
             syn::Expr::Match(e) => self.match_expr(e),
             syn::Expr::ForLoop(e) => {
                 self.eval_escaping(&e.expr);
+                // Kept after the loop: the length is usually taken once it is over.
+                if let Some(name) = iterated_name(&e.expr) {
+                    self.iterated.push(name);
+                }
                 self.repeated(
                     &e.body,
                     |this| this.bind_pattern(&e.pat, Value::Unknown),
@@ -389,6 +546,13 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                     }
                     _ => {}
                 }
+                // Samples over a batch size: the number of batches.
+                if matches!(e.op, syn::BinOp::Div(_))
+                    && self.divisor(&e.left) == Divisor::Samples
+                    && super::accumulate::is_batch_size(&e.right)
+                {
+                    return Value::Count(Divisor::Batches);
+                }
                 if is_compound_assignment(e.op)
                     && let Some(name) = single_ident(&e.left)
                 {
@@ -397,8 +561,14 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                 Value::Unknown
             }
             syn::Expr::Return(e) => {
-                if let Some(inner) = &e.expr {
-                    self.eval_escaping(inner);
+                let value = e
+                    .expr
+                    .as_ref()
+                    .map_or(Value::Unknown, |inner| self.eval_escaping(inner));
+                if self.closure_depth == 0 {
+                    self.returns.push(value);
+                } else {
+                    self.closure_returned = true;
                 }
                 Value::Unknown
             }
@@ -415,10 +585,16 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                 Value::Unknown
             }
             syn::Expr::Tuple(e) => {
-                for elem in &e.elems {
-                    self.eval_escaping(elem);
+                let values: Vec<Value> = e
+                    .elems
+                    .iter()
+                    .map(|elem| self.eval_escaping(elem))
+                    .collect();
+                if values.is_empty() {
+                    Value::Unknown
+                } else {
+                    Value::Tuple(values)
                 }
-                Value::Unknown
             }
             syn::Expr::Array(e) => {
                 for elem in &e.elems {
@@ -432,9 +608,14 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                 Value::Unknown
             }
             syn::Expr::Index(e) => {
-                self.eval_escaping(&e.expr);
+                let base = self.eval_escaping(&e.expr);
                 self.eval_escaping(&e.index);
-                Value::Unknown
+                // `x.size()[0]`, `x.dims()[0]`, `x.shape()[0]`: the first dimension.
+                if base == Value::Shape && is_zero(&e.index) {
+                    Value::Count(Divisor::Samples)
+                } else {
+                    Value::Unknown
+                }
             }
             syn::Expr::Cast(e) => match self.eval_escaping(&e.expr) {
                 // `loss.item() as f64` is still the loss.
@@ -509,9 +690,48 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
         self.bind_pattern(&local.pat, value);
     }
 
-    /// Binds the names of a pattern: a plain name gets the value, names inside
-    /// destructuring patterns are unknown.
+    /// Binds the names of a pattern: a plain name gets the value, a tuple pattern the
+    /// elements of a tuple, a struct pattern the fields of a struct value, `Ok(x)` / `Some(x)`
+    /// the value itself; other names are unknown.
     pub(crate) fn bind_pattern(&mut self, pat: &syn::Pat, value: Value) {
+        match (pat, value) {
+            (syn::Pat::Tuple(tuple), Value::Tuple(values))
+                if tuple.elems.len() == values.len()
+                    && !tuple.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_))) =>
+            {
+                for (elem, value) in tuple.elems.iter().zip(values) {
+                    self.bind_pattern(elem, value);
+                }
+            }
+            (syn::Pat::Struct(pattern), Value::Record { ty, fields }) => {
+                for field in &pattern.fields {
+                    let value = match &field.member {
+                        syn::Member::Named(member) => {
+                            let span = self.span_of(field);
+                            self.record_field(ty.as_deref(), &fields, &member.to_string(), span)
+                        }
+                        syn::Member::Unnamed(_) => Value::Unknown,
+                    };
+                    self.bind_pattern(&field.pat, value);
+                }
+            }
+            (syn::Pat::TupleStruct(pattern), value)
+                if pattern.elems.len() == 1
+                    && pattern
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "Ok" || s.ident == "Some") =>
+            {
+                if let Some(inner) = pattern.elems.first() {
+                    self.bind_pattern(inner, value);
+                }
+            }
+            (pat, value) => self.bind_simple(pat, value),
+        }
+    }
+
+    fn bind_simple(&mut self, pat: &syn::Pat, value: Value) {
         match pat {
             syn::Pat::Ident(ident) => {
                 if let Some((_, sub)) = &ident.subpat {
@@ -588,6 +808,7 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
     }
 
     fn field(&mut self, expr: &syn::ExprField) -> Value {
+        let span = self.span_of(expr);
         if let (syn::Expr::Path(base), syn::Member::Named(member)) = (&*expr.base, &expr.member)
             && base.path.is_ident("self")
             && base.qself.is_none()
@@ -597,21 +818,135 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                 return Value::Loss(index);
             }
             let ty = self.self_fields.and_then(|fields| fields.get(&name));
-            if let Some(value) = ty.map(|ty| self.value_of_type(ty)) {
-                if let Value::Loss(index) = value {
-                    self.detached_fields.insert(name, index);
-                }
+            if let Some(value) = ty.map(|ty| self.value_of_type(ty))
+                && let Value::Loss(index) = value
+            {
+                self.detached_fields.insert(name, index);
                 return value;
             }
-            return Value::Unknown;
+            let owner = self.self_type.clone();
+            return self.record_field(owner.as_deref(), &[], &name, span);
         }
         let base = self.eval(&expr.base);
         self.escape(&base);
         match (base, &expr.member) {
             // lossfit's `ScalarLoss::value`.
             (value @ Value::Computed(_), syn::Member::Named(member)) if member == "value" => value,
+            (Value::Tuple(values), syn::Member::Unnamed(index)) => values
+                .get(index.index as usize)
+                .cloned()
+                .unwrap_or(Value::Unknown),
+            (Value::Record { ty, fields }, syn::Member::Named(member)) => {
+                self.record_field(ty.as_deref(), &fields, &member.to_string(), span)
+            }
             _ => Value::Unknown,
         }
+    }
+
+    /// A field of a struct value: known here, else what the file stores into the type's
+    /// field, else an instance of the field's declared type when that is a file struct.
+    pub(crate) fn record_field(
+        &mut self,
+        ty: Option<&str>,
+        fields: &[(String, Value)],
+        name: &str,
+        span: Span,
+    ) -> Value {
+        if let Some((_, value)) = fields.iter().find(|(field, _)| field == name) {
+            return value.clone();
+        }
+        let Some(ty) = ty else {
+            return Value::Unknown;
+        };
+        let key = FieldKey {
+            ty: ty.to_string(),
+            field: name.to_string(),
+        };
+        if self.cx.flow.program().is_written(&key) {
+            let stored = self.cx.flow.load(&key, self.cx);
+            return self.localize(&stored, None, span);
+        }
+        let declared = self
+            .cx
+            .structs
+            .get(ty)
+            .and_then(Option::as_ref)
+            .and_then(|fields| fields.get(name));
+        let file_type = declared.and_then(|declared| self.file_type(declared));
+        Self::instance(file_type)
+    }
+
+    /// A value as it leaves this body (a summary, a field store): loss objects become their
+    /// API, options unknown, and parameters too unless `params` (a summary keeps them for
+    /// the call site to replace).
+    pub(crate) fn portable(&self, value: &Value, params: bool) -> Value {
+        match value {
+            Value::Loss(index) => self
+                .objects
+                .get(*index)
+                .map_or(Value::Unknown, |object| Value::LossApi(object.api)),
+            Value::Options(_) => Value::Unknown,
+            Value::Param(_) if !params => Value::Unknown,
+            Value::Tuple(values) => {
+                Value::Tuple(values.iter().map(|v| self.portable(v, params)).collect())
+            }
+            Value::Record { ty, fields } => Value::Record {
+                ty: ty.clone(),
+                fields: fields
+                    .iter()
+                    .map(|(name, v)| (name.clone(), self.portable(v, params)))
+                    .collect(),
+            },
+            Value::Callable(inner) => Value::Callable(Box::new(self.portable(inner, params))),
+            other => other.clone(),
+        }
+    }
+
+    /// A summary's value where it is used: parameters become the call's arguments (`args`),
+    /// loss APIs detached objects (built elsewhere) at `span`.
+    pub(crate) fn localize(&mut self, value: &Value, args: Option<&[Value]>, span: Span) -> Value {
+        match value {
+            Value::Param(index) => args
+                .and_then(|args| args.get(*index))
+                .cloned()
+                .unwrap_or(Value::Unknown),
+            Value::LossApi(api) => self.new_object(*api, span, span, true),
+            Value::Tuple(values) => Value::Tuple(
+                values
+                    .iter()
+                    .map(|v| self.localize(v, args, span))
+                    .collect(),
+            ),
+            Value::Record { ty, fields } => Value::Record {
+                ty: ty.clone(),
+                fields: fields
+                    .iter()
+                    .map(|(name, v)| (name.clone(), self.localize(v, args, span)))
+                    .collect(),
+            },
+            Value::Callable(inner) => Value::Callable(Box::new(self.localize(inner, args, span))),
+            other => other.clone(),
+        }
+    }
+
+    /// Stores a value into a file type's field (a literal, an assignment).
+    pub(crate) fn store_field(&self, ty: &str, field: &str, value: &Value) {
+        let key = FieldKey {
+            ty: ty.to_string(),
+            field: field.to_string(),
+        };
+        if self.cx.flow.program().is_written(&key) {
+            self.cx.flow.store(key, self.portable(value, false));
+        }
+    }
+
+    /// What the summary of the file's body at `index` says a call returns; the call's
+    /// arguments are recorded for the body's parameters.
+    pub(crate) fn call_summary(&mut self, index: usize, args: &[Value], span: Span) -> Value {
+        let passed = args.iter().map(|arg| self.portable(arg, false)).collect();
+        self.cx.flow.record_call(index, passed);
+        let summary = self.cx.flow.summary(index, self.cx);
+        self.localize(&summary, Some(args), span)
     }
 
     /// The value a parameter or field of this type holds: a detached loss object when the
@@ -636,16 +971,25 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
         Value::Unknown
     }
 
+    /// A closure: callable, with the value its body computes from unknown arguments.
     fn closure(&mut self, expr: &syn::ExprClosure) -> Value {
         self.env.push();
         self.loop_depth += 1;
+        self.closure_depth += 1;
+        let outer_returned = std::mem::take(&mut self.closure_returned);
         for input in &expr.inputs {
             self.bind_pattern(input, Value::Unknown);
         }
-        self.eval_escaping(&expr.body);
+        let value = self.eval_escaping(&expr.body);
+        let returned = std::mem::replace(&mut self.closure_returned, outer_returned);
+        self.closure_depth -= 1;
         self.loop_depth -= 1;
         self.env.pop();
-        Value::Unknown
+        if returned {
+            Value::Callable(Box::new(Value::Unknown))
+        } else {
+            Value::Callable(Box::new(value))
+        }
     }
 
     fn if_expr(&mut self, expr: &syn::ExprIf) -> Value {
@@ -749,6 +1093,31 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                 self.env.assign(&name, value);
             } else {
                 self.escape(&value);
+            }
+            return;
+        }
+        // `self.probs = ..` stores into the `impl`'s type; `out.probs = ..` updates a local
+        // struct value (and stores into its type).
+        if let syn::Expr::Field(field) = left
+            && let syn::Member::Named(member) = &field.member
+            && let Some(base) = single_ident(&field.base)
+            && !matches!(self.env.get(&base), Some(Value::Options(_)))
+        {
+            let member = member.to_string();
+            let value = self.eval_escaping(right);
+            if base == "self" {
+                if let Some(owner) = self.self_type.clone() {
+                    self.store_field(&owner, &member, &value);
+                }
+                return;
+            }
+            if let Some(Value::Record { ty, fields }) = self.env.get_mut(&base) {
+                fields.retain(|(name, _)| *name != member);
+                fields.push((member.clone(), value.clone()));
+                if let Some(ty) = ty.clone() {
+                    self.store_field(&ty, &member, &value);
+                }
+                return;
             }
             return;
         }
@@ -874,9 +1243,13 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
         value: &Value,
         tracked: bool,
     ) -> Argument {
+        let span = self.span_of(expr);
+        if tracked && let Value::Param(index) = value {
+            self.parameters.borrow_mut().push((span, *index));
+        }
         Argument {
             role,
-            span: self.span_of(expr),
+            span,
             origin: if tracked {
                 Self::origin(value)
             } else {
@@ -886,7 +1259,7 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
     }
 }
 
-/// The join of two branch values.
+/// The join of two branch values: what both say, element by element and field by field.
 fn join(a: &Value, b: &Value) -> Value {
     match (a, b) {
         _ if a == b => a.clone(),
@@ -895,7 +1268,68 @@ fn join(a: &Value, b: &Value) -> Value {
             Value::Tensor(Origin::Activation { activation: y, .. }),
         ) if x == y => a.clone(),
         (Value::Tensor(Origin::Logits { .. }), Value::Tensor(Origin::Logits { .. })) => a.clone(),
+        (Value::Tuple(x), Value::Tuple(y)) if x.len() == y.len() => {
+            Value::Tuple(x.iter().zip(y).map(|(x, y)| join(x, y)).collect())
+        }
+        (
+            Value::Record {
+                ty: x_ty,
+                fields: x_fields,
+            },
+            Value::Record {
+                ty: y_ty,
+                fields: y_fields,
+            },
+        ) if x_ty == y_ty => Value::Record {
+            ty: x_ty.clone(),
+            // A field only one side knows is the other side's unknown: left out, it is read
+            // from what the file stores into the type's field, which covers both.
+            fields: x_fields
+                .iter()
+                .filter_map(|(name, x)| {
+                    let (_, y) = y_fields.iter().find(|(other, _)| other == name)?;
+                    Some((name.clone(), join(x, y)))
+                })
+                .collect(),
+        },
+        (Value::Callable(x), Value::Callable(y)) => Value::Callable(Box::new(join(x, y))),
         _ => Value::Unknown,
+    }
+}
+
+/// Whether a block's last statement is a `return`: its tail is then not a returned value.
+fn ends_in_return(block: &syn::Block) -> bool {
+    matches!(
+        block.stmts.last(),
+        Some(syn::Stmt::Expr(syn::Expr::Return(_), _))
+    )
+}
+
+/// `0` (the first dimension's index).
+pub(crate) fn is_zero(expr: &syn::Expr) -> bool {
+    matches!(
+        strip(expr),
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. }) if int.base10_digits() == "0"
+    )
+}
+
+/// The name of what a `for` loop iterates: `loader` of `loader.iter()`, `&batches`,
+/// `self.loader.iter().enumerate()`.
+fn iterated_name(expr: &syn::Expr) -> Option<String> {
+    match strip(expr) {
+        syn::Expr::MethodCall(call)
+            if matches!(
+                call.method.to_string().as_str(),
+                "iter" | "iter_mut" | "into_iter" | "enumerate" | "by_ref" | "take" | "skip"
+            ) =>
+        {
+            iterated_name(&call.receiver)
+        }
+        syn::Expr::Field(field) => match &field.member {
+            syn::Member::Named(member) => Some(member.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        other => single_ident(other),
     }
 }
 

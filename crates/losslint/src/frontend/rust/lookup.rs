@@ -22,6 +22,23 @@ pub(crate) enum Meaning {
     Activation(Activation),
     /// A constructor of declared raw logits.
     Logits,
+    /// Starts an empty sequential model (`tch::nn::seq()`).
+    Sequential,
+    /// Makes a model of the closure passed first (`tch::nn::func(|xs| ..)`).
+    ModuleFn,
+}
+
+/// What a method does to a model or with one (`TensorApi`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ModelMethod {
+    /// Appends a layer: the model's output becomes the layer's.
+    AddLayer,
+    /// Appends a closure: the model's output becomes the closure's result.
+    AddFn,
+    /// Runs the model (the receiver) on a tensor.
+    Run,
+    /// Runs the model passed first on the receiver (`xs.apply(&net)`).
+    Apply,
 }
 
 /// A loss API with the table it belongs to.
@@ -29,6 +46,12 @@ pub(crate) enum Meaning {
 pub(crate) struct Api {
     pub(crate) table: &'static FrameworkTable,
     pub(crate) api: &'static LossApi,
+}
+
+impl PartialEq for Api {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.api, other.api)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -94,6 +117,12 @@ fn build() -> Index {
         for path in table.logits {
             index.add(path, Meaning::Logits);
         }
+        for path in table.tensors.iter().flat_map(|t| t.sequential.iter()) {
+            index.add(path, Meaning::Sequential);
+        }
+        for path in table.tensors.iter().flat_map(|t| t.module_fns.iter()) {
+            index.add(path, Meaning::ModuleFn);
+        }
     }
     index
 }
@@ -148,6 +177,35 @@ pub(crate) fn activation_method(
             table.crates.iter().any(|c| uses_crate(c)) && arity.is_none_or(|arity| arity == args)
         })
         .map(|(_, activation, _)| *activation)
+}
+
+/// Whether `name` is a shape or selection method of a framework whose crates the file uses:
+/// its result holds the receiver's numbers.
+pub(crate) fn shape_method(name: &str, uses_crate: impl Fn(&str) -> bool) -> bool {
+    apis::all().iter().filter_map(|t| t.tensors).any(|tensors| {
+        tensors.shape_methods.contains(&name) && tensors.crates.iter().any(|c| uses_crate(c))
+    })
+}
+
+/// What a method named `name` does with models, in a file using a framework that has it.
+pub(crate) fn model_method(name: &str, uses_crate: impl Fn(&str) -> bool) -> Option<ModelMethod> {
+    apis::all()
+        .iter()
+        .filter_map(|t| t.tensors)
+        .filter(|tensors| tensors.crates.iter().any(|c| uses_crate(c)))
+        .find_map(|tensors| {
+            if tensors.add_layer.contains(&name) {
+                Some(ModelMethod::AddLayer)
+            } else if tensors.add_fn.contains(&name) {
+                Some(ModelMethod::AddFn)
+            } else if tensors.run.contains(&name) {
+                Some(ModelMethod::Run)
+            } else if tensors.apply.contains(&name) {
+                Some(ModelMethod::Apply)
+            } else {
+                None
+            }
+        })
 }
 
 #[cfg(test)]

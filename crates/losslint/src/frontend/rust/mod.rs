@@ -1,7 +1,9 @@
 //! The Rust frontend: parses a file with `syn` and extracts its loss sites.
 //!
-//! Pipeline: `imports` resolves written paths to canonical framework paths, `visitor` walks
-//! the items, `dataflow` follows values through each function body, `calls` recognises the
+//! Pipeline: `imports` resolves written paths to canonical framework paths, `program` lowers
+//! the file's functions and field writes for the value-flow engine (`crate::flow`), `visitor`
+//! walks the items, `dataflow` follows values through each function body (asking the engine
+//! for the summaries of the file's other functions and fields), `calls` recognises the
 //! table APIs (`apis/`, indexed by `lookup`), `options` reads functional options structs,
 //! `accumulate` finds per-batch losses summed into epoch totals, `derive` reads `#[head(...)]`
 //! attributes, `directives` binds inline label files, and `spans` turns token positions into
@@ -21,6 +23,7 @@ mod directives;
 mod imports;
 mod lookup;
 mod options;
+mod program;
 mod spans;
 mod visitor;
 
@@ -30,6 +33,7 @@ use crate::facts::{FileFacts, Language, ParseFailure, Pos, Span};
 use crate::frontend::Frontend;
 use crate::frontend::apis;
 
+use crate::flow::Flow;
 use dataflow::FileContext;
 use directives::Directives;
 use imports::Imports;
@@ -94,10 +98,13 @@ fn analyse(text: &str) -> FileFacts {
     };
     let imports = Imports::collect(&file);
     let structs = visitor::struct_fields(&file);
+    let program = program::lower(&file, &program::struct_names(&structs));
+    let flow = Flow::new(&program);
     let cx = FileContext {
         spans: &spans,
         imports: &imports,
         structs: &structs,
+        flow: &flow,
     };
     let (mut losses, mut accumulations) = visitor::file_sites(&file, &cx);
     let directives = Directives::parse(text);

@@ -22,13 +22,31 @@ impl FnAnalysis<'_, '_> {
         {
             return Value::Options(Box::new(self.struct_options(expr, api)));
         }
+        // Any other struct: a record of its fields, stored into the type's fields when the
+        // type is the file's (`Self { .. }` is the `impl`'s type).
+        let name = expr.path.segments.last().map(|s| s.ident.to_string());
+        let ty = match name {
+            Some(name) if name == "Self" => self.self_type.clone(),
+            other => other,
+        };
+        let mut fields = Vec::new();
         for field in &expr.fields {
-            self.eval_escaping(&field.expr);
+            let value = self.eval_escaping(&field.expr);
+            if let syn::Member::Named(member) = &field.member {
+                let member = member.to_string();
+                if let Some(ty) = &ty {
+                    self.store_field(ty, &member, &value);
+                }
+                fields.push((member, value));
+            }
         }
         if let Some(rest) = &expr.rest {
             self.eval_escaping(rest);
         }
-        Value::Unknown
+        if expr.qself.is_some() {
+            return Value::Unknown;
+        }
+        Value::Record { ty, fields }
     }
 
     /// What the options argument of a functional loss shows.

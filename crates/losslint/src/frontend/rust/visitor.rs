@@ -7,9 +7,10 @@ use std::collections::HashMap;
 
 use syn::visit::Visit;
 
-use super::dataflow::{FileContext, FnAnalysis};
+use super::dataflow::{FileContext, FnAnalysis, Value};
 use super::derive;
-use crate::facts::{Accumulation, LossSite};
+use super::program::type_name;
+use crate::facts::{Accumulation, LossSite, Origin, Span};
 use crate::frontend::apis;
 
 /// Every loss site and loss accumulation of a parsed file.
@@ -17,12 +18,33 @@ pub(crate) fn file_sites(
     file: &syn::File,
     cx: &FileContext<'_>,
 ) -> (Vec<LossSite>, Vec<Accumulation>) {
+    let program = cx.flow.program();
+    let indexes = (0..program.len())
+        .filter_map(|index| Some((std::ptr::from_ref(program.body(index)?.block), index)))
+        .collect();
     let mut walker = Walker {
         cx,
+        indexes,
         sites: Vec::new(),
         accumulations: Vec::new(),
+        parameters: Vec::new(),
     };
     walker.items(&file.items);
+    // Every body is analysed now, so every call of each is recorded: a loss argument that
+    // is a parameter takes the origin all of the file's callers agree on.
+    for (body, span, param) in walker.parameters {
+        let Value::Tensor(origin) = cx.flow.calls(body, param) else {
+            continue;
+        };
+        for argument in walker
+            .sites
+            .iter_mut()
+            .flat_map(|site| site.arguments.iter_mut())
+            .filter(|argument| argument.span == span && argument.origin == Origin::Unknown)
+        {
+            argument.origin = origin.clone();
+        }
+    }
     (walker.sites, walker.accumulations)
 }
 
@@ -59,6 +81,10 @@ pub(crate) fn struct_fields(
 
 struct Walker<'c, 'a> {
     cx: &'c FileContext<'a>,
+    /// The program's index of each body, by address.
+    indexes: HashMap<*const syn::Block, usize>,
+    /// Loss arguments that are parameters: the body, the argument's span, the parameter.
+    parameters: Vec<(usize, Span, usize)>,
     sites: Vec<LossSite>,
     accumulations: Vec<Accumulation>,
 }
@@ -74,13 +100,11 @@ impl Walker<'_, '_> {
         match item {
             syn::Item::Fn(function) => self.function(&function.sig, &function.block, None),
             syn::Item::Impl(block) => {
-                let fields = type_name(&block.self_ty)
-                    .and_then(|name| self.cx.structs.get(&name))
-                    .and_then(Option::as_ref);
+                let owner = type_name(&block.self_ty);
                 for impl_item in &block.items {
                     match impl_item {
                         syn::ImplItem::Fn(method) => {
-                            self.function(&method.sig, &method.block, fields);
+                            self.function(&method.sig, &method.block, owner.clone());
                         }
                         syn::ImplItem::Const(constant) => self.expression(&constant.expr),
                         _ => {}
@@ -127,14 +151,30 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn function(
-        &mut self,
-        sig: &syn::Signature,
-        body: &syn::Block,
-        fields: Option<&HashMap<String, syn::Type>>,
-    ) {
+    /// A function body: the engine's analysis of it when the program has it (made on demand
+    /// for another body's summary, or now), else (a function nested in a body) one here.
+    fn function(&mut self, sig: &syn::Signature, body: &syn::Block, owner: Option<String>) {
+        if let Some(&index) = self.indexes.get(&std::ptr::from_ref(body)) {
+            if let Some(found) = self.cx.flow.take_found(index, self.cx) {
+                self.sites.extend(found.sites);
+                self.accumulations.extend(found.accumulations);
+                self.parameters.extend(
+                    found
+                        .parameters
+                        .into_iter()
+                        .map(|(span, param)| (index, span, param)),
+                );
+                self.items(&found.nested);
+            }
+            return;
+        }
+        let fields = owner
+            .as_ref()
+            .and_then(|name| self.cx.structs.get(name))
+            .and_then(Option::as_ref);
         let mut analysis = FnAnalysis::new(self.cx, fields);
-        analysis.function(sig.inputs.iter(), body);
+        analysis.self_type = owner;
+        analysis.function(sig, body);
         self.collect(analysis);
     }
 
@@ -145,24 +185,9 @@ impl Walker<'_, '_> {
     }
 
     fn collect(&mut self, analysis: FnAnalysis<'_, '_>) {
-        let (sites, accumulations, nested) = analysis.finish();
-        self.sites.extend(sites);
-        self.accumulations.extend(accumulations);
-        self.items(&nested);
-    }
-}
-
-/// `Model` of `Model<B>` / `&Model`.
-fn type_name(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(path) if path.qself.is_none() => path
-            .path
-            .segments
-            .last()
-            .map(|segment| segment.ident.to_string()),
-        syn::Type::Reference(reference) => type_name(&reference.elem),
-        syn::Type::Paren(paren) => type_name(&paren.elem),
-        syn::Type::Group(group) => type_name(&group.elem),
-        _ => None,
+        let found = analysis.finish();
+        self.sites.extend(found.sites);
+        self.accumulations.extend(found.accumulations);
+        self.items(&found.nested);
     }
 }

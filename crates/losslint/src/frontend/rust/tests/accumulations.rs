@@ -70,9 +70,11 @@ fn b(loader: &Loader, dataset: &Dataset) -> f32 {
             .iter()
             .map(|acc| (acc.reduction.clone(), acc.divisor))
             .collect::<Vec<_>>(),
+        // Every division of a total is judged: `b` divides it twice.
         [
             (Some("mean".into()), Divisor::Batches),
             (Some("mean".into()), Divisor::Samples),
+            (Some("mean".into()), Divisor::Batches),
         ]
     );
     assert_eq!(

@@ -2,10 +2,10 @@
 //! import `tch`.
 
 use super::*;
-use crate::facts::{Activation, ApiStyle, Framework, LossKind, Origin, Reduction, Weighting};
+use crate::facts::{Activation, ApiStyle, Edit, Framework, LossKind, Origin, Reduction, Weighting};
 
 #[test]
-fn cross_entropy_for_logits_is_an_implicit_mean_without_fix() {
+fn cross_entropy_for_logits_is_an_implicit_mean_rewritten_to_cross_entropy_loss() {
     let source = r"use tch::{nn, nn::Module, nn::OptimizerConfig, Device, Tensor};
 
 fn train(net: &impl Module, opt: &mut nn::Optimizer, images: &Tensor, labels: &Tensor) {
@@ -22,7 +22,12 @@ fn train(net: &impl Module, opt: &mut nn::Optimizer, images: &Tensor, labels: &T
         site.reduction,
         Reduction::Implicit {
             default: "mean".into(),
-            fix: None
+            fix: Some(Edit {
+                span: span(source, "cross_entropy_for_logits(labels)", 0),
+                content: "cross_entropy_loss::<tch::Tensor>(labels, None, tch::Reduction::Mean, \
+                          -100, 0.0)"
+                    .into(),
+            }),
         }
     );
     assert_eq!(site.name_span, span(source, "cross_entropy_for_logits", 0));
@@ -75,8 +80,8 @@ fn step(logits: &tch::Tensor, y: &tch::Tensor) {
     assert_eq!(
         summary(&sites(source)),
         [
-            "tch::Tensor::nll_loss Nll @4:52 implicit(mean) None [input:LogSoftmax, target:?]",
-            "tch::Tensor::nll_loss Nll @5:47 implicit(mean) None [input:Softmax, target:?]",
+            "tch::Tensor::nll_loss Nll @4:52 implicit(mean, 4:52-4:63 \"g_nll_loss(y, None::<tch::Tensor>, tch::Reduction::Mean, -100)\") None [input:LogSoftmax, target:?]",
+            "tch::Tensor::nll_loss Nll @5:47 implicit(mean, 5:47-5:58 \"g_nll_loss(y, None::<tch::Tensor>, tch::Reduction::Mean, -100)\") None [input:Softmax, target:?]",
             "tch::Tensor::g_nll_loss Nll @6:49 explicit(tch::Reduction::Sum) None [input:LogSoftmax, target:?]",
         ]
     );
@@ -148,7 +153,7 @@ fn step(logits: &Tensor, y: &Tensor) {
     assert_eq!(
         summary(&sites(source)),
         [
-            "tch::Tensor::cross_entropy_for_logits CrossEntropy @5:24 implicit(mean) None [input:Softmax, target:?]"
+            "tch::Tensor::cross_entropy_for_logits CrossEntropy @5:24 implicit(mean, 5:24-5:55 \"cross_entropy_loss::<tch::Tensor>(&p, y, None, tch::Reduction::Mean, -100, 0.0)\") None [input:Softmax, target:?]"
         ]
     );
 }
