@@ -883,4 +883,35 @@ let e = CE(); // losslint: allow(LL999)
         assert_eq!(codes(&linted), [("LL000", 1)]);
         assert!(linted.parse_failed);
     }
+
+    #[test]
+    fn project_labels_bind_classification_losses_and_regression_on_class_labels() {
+        use crate::facts::{Argument, LossKind, Origin, Role};
+        use crate::rules::testing::site;
+        let engine = engine();
+        let s = file_settings(&engine, &["--labels", "data/train_labels.csv"]);
+        let dir = Path::new("project");
+        let target = |origin| Argument {
+            role: Role::Target,
+            span: Span::default(),
+            origin,
+        };
+        assert!(
+            s.label_request(&site(LossKind::CrossEntropy), dir, None)
+                .is_some()
+        );
+        // A detector's box regression beside the class head: not judged against class labels.
+        let mut boxes = site(LossKind::SmoothL1);
+        boxes.arguments.push(target(Origin::Unknown));
+        assert!(s.label_request(&boxes, dir, None).is_none());
+        // MSE on the class labels themselves (an integer label tensor traced to the target).
+        let mut on_labels = site(LossKind::Mse);
+        on_labels.arguments.push(target(Origin::ClassLabels {
+            span: Span::default(),
+        }));
+        assert!(s.label_request(&on_labels, dir, None).is_some());
+        // Labels bound at the site itself always apply.
+        boxes.labels = Some("boxes.csv".into());
+        assert!(s.label_request(&boxes, dir, None).is_some());
+    }
 }

@@ -163,6 +163,11 @@ pub enum Origin {
     Activation { activation: Activation, span: Span },
     /// Declared raw logits (lossfit `Logits`, a derive head with `input = logits`).
     Logits { span: Span },
+    /// Integer class labels: a parameter whose type says so (burn `Tensor<B, D, Int>`,
+    /// lossfit `ClassIndices`, an integer `ndarray` array, slice or `Vec`), traced through
+    /// conversions such as `.float()`. A regression loss whose target is these is judged
+    /// against the project's class labels (LL009).
+    ClassLabels { span: Span },
 }
 
 /// Activation functions that change what a value is.
@@ -283,4 +288,7 @@ pub struct FileFacts {
     pub losses: Vec<LossSite>,
     pub accumulations: Vec<Accumulation>,
     pub parse_failure: Option<ParseFailure>,
+    /// `losslint: labels = ".."` directives that bind no loss (none on their line or the
+    /// next, where the loss is built or applied): the comment's span and the path it names.
+    pub unbound_label_directives: Vec<(Span, String)>,
 }

@@ -9,7 +9,7 @@ use lossfit_stats::{ImbalancePolicy, ReadOptions, TaskHint, WeightScheme};
 
 use crate::args::{CheckArgs, ColorArg, FormatArg, TaskArg};
 use crate::config::{ConfigError, ConfigFile, ImbalanceOptions, LabelPath, LabelsOptions};
-use crate::facts::{ApiStyle, DeclaredTask, LossSite};
+use crate::facts::{ApiStyle, DeclaredTask, LossSite, Origin, Role};
 use crate::render::OutputFormat;
 use crate::rules::{Level, Rule};
 use crate::suppress::UNUSED_SUPPRESSION;
@@ -383,8 +383,8 @@ impl FileSettings {
         }
     }
 
-    /// The label file bound to a site: its own `labels`, else the configured binding. `None`
-    /// when nothing is bound.
+    /// The label file bound to a site: its own `labels`, else the configured binding (for
+    /// classification losses only). `None` when nothing is bound.
     ///
     /// A site's own path is relative to `file_dir` for an inline directive, and to the crate
     /// root (`crate_root`, the closest directory with a `Cargo.toml`) for a derive head's
@@ -420,6 +420,15 @@ impl FileSettings {
                     ..ReadOptions::default()
                 },
             });
+        }
+        // Project-level labels describe the class labels: they bind the classification losses
+        // of the files they cover, not a regression head beside them (a detector's boxes),
+        // unless that loss's target is traced to class labels.
+        let on_labels = site.arguments.iter().any(|argument| {
+            argument.role == Role::Target && matches!(argument.origin, Origin::ClassLabels { .. })
+        });
+        if !site.loss.is_classification() && !on_labels {
+            return None;
         }
         let path = self.labels.path.clone()?;
         Some(LabelRequest {

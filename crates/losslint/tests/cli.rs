@@ -948,7 +948,7 @@ fn rules_and_explain() {
     let out = losslint(dir.path(), &["rules"]);
     assert_eq!(out.code, 0);
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(lines.len(), 12, "{}", out.stdout);
+    assert_eq!(lines.len(), 13, "{}", out.stdout);
     assert!(
         lines[3].starts_with("LL003  softmax-before-cross-entropy"),
         "{}",
@@ -958,6 +958,8 @@ fn rules_and_explain() {
     let rules = out.json();
     assert_eq!(rules[11]["code"], "LL011");
     assert_eq!(rules[11]["default_level"], "warn");
+    assert_eq!(rules[12]["code"], "LL012");
+    assert_eq!(rules[12]["name"], "unbound-label-directive");
     for by in ["LL003", "ll003", "softmax-before-cross-entropy"] {
         let out = losslint(dir.path(), &["explain", by]);
         assert_eq!(out.code, 0);

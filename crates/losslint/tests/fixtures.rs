@@ -9,7 +9,8 @@ use std::process::Command;
 #[test]
 fn every_fixture_renders_as_its_snapshot() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/fixtures");
-    for code in (0..=10).map(|n| format!("LL{n:03}")) {
+    // LL011 (unused suppressions) is the suppressions' own; its cases live in `engine.rs`.
+    for code in (0..=12).filter(|&n| n != 11).map(|n| format!("LL{n:03}")) {
         let file = format!("{code}.rs");
         assert!(fixtures.join(&file).exists(), "{code} has no fixture");
         let output = Command::new(env!("CARGO_BIN_EXE_losslint"))

@@ -14,6 +14,8 @@ mod train_burn;
 #[cfg(feature = "candle")]
 mod train_candle;
 #[cfg(feature = "tch")]
+mod train_flow;
+#[cfg(feature = "tch")]
 mod train_tch;
 
 use std::path::PathBuf;

@@ -64,6 +64,7 @@ pub fn nll_step_v1(model: &nn::Linear, opt: &mut nn::Optimizer, images: &Tensor,
 /// The "digit as a number" baseline: a single output regressed onto the class index.
 pub fn value_baseline_step(value_head: &nn::Linear, opt: &mut nn::Optimizer, images: &Tensor, y: &Tensor) {
     let value = value_head.forward(images).squeeze_dim(1);
+    // losslint: labels = "../data/train_labels.csv"
     let loss = value.mse_loss(&y.to_kind(Kind::Float), Reduction::Mean);
     opt.backward_step(&loss);
 }

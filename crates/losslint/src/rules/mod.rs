@@ -38,6 +38,7 @@ mod softmax_before_cross_entropy;
 mod task_loss_mismatch;
 #[cfg(test)]
 pub(crate) mod testing;
+mod unbound_label_directive;
 mod unweighted_imbalanced_loss;
 
 pub use bce_on_probabilities::BceOnProbabilities;
@@ -50,6 +51,7 @@ pub use parse_error::ParseError;
 pub use sigmoid_before_bce_with_logits::SigmoidBeforeBceWithLogits;
 pub use softmax_before_cross_entropy::SoftmaxBeforeCrossEntropy;
 pub use task_loss_mismatch::TaskLossMismatch;
+pub use unbound_label_directive::UnboundLabelDirective;
 pub use unweighted_imbalanced_loss::UnweightedImbalancedLoss;
 
 use lossfit_stats::{ImbalancePolicy, LabelStats, WeightScheme};
@@ -117,6 +119,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &KlDivMeanReduction,
         &TaskLossMismatch,
         &MeanLossAccumulation,
+        &UnboundLabelDirective,
     ]
 }
 

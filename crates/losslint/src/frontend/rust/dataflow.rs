@@ -39,6 +39,8 @@ pub(crate) const TRANSPARENT: &[&str] = &[
     "squeeze",
     "unsqueeze",
     "to_kind",
+    "float",
+    "double",
     "to_dtype",
     "to_device",
     "to",
@@ -336,6 +338,11 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                     let value = match self.value_of_type(&typed.ty) {
                         Value::Unknown => match self.file_type(&typed.ty) {
                             Some(ty) => Self::instance(Some(ty)),
+                            None if holds_class_labels(&typed.ty) => {
+                                Value::Tensor(Origin::ClassLabels {
+                                    span: self.span_of(&typed.ty),
+                                })
+                            }
                             None => Value::Param(index),
                         },
                         known => known,
@@ -1294,6 +1301,51 @@ fn join(a: &Value, b: &Value) -> Value {
         },
         (Value::Callable(x), Value::Callable(y)) => Value::Callable(Box::new(join(x, y))),
         _ => Value::Unknown,
+    }
+}
+
+/// Whether a parameter type holds integer class labels: burn's `Tensor<B, D, Int>`,
+/// lossfit's `ClassIndices` / `TokenIndices`, or an integer `ndarray` array, slice or `Vec`.
+fn holds_class_labels(ty: &syn::Type) -> bool {
+    const INTEGERS: &[&str] = &[
+        "usize", "isize", "i64", "i32", "i16", "i8", "u64", "u32", "u16", "u8",
+    ];
+    let generic_types = |args: &syn::PathArguments| -> Vec<String> {
+        let syn::PathArguments::AngleBracketed(args) = args else {
+            return Vec::new();
+        };
+        args.args
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(syn::Type::Path(path)) => {
+                    path.path.segments.last().map(|s| s.ident.to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    match strip_type(ty) {
+        syn::Type::Slice(slice) => {
+            holds_class_labels(&slice.elem)
+                || matches!(strip_type(&slice.elem), syn::Type::Path(p)
+                if p.path.segments.last().is_some_and(|s| INTEGERS.contains(&s.ident.to_string().as_str())))
+        }
+        syn::Type::Path(path) => {
+            let Some(last) = path.path.segments.last() else {
+                return false;
+            };
+            let name = last.ident.to_string();
+            let args = generic_types(&last.arguments);
+            match name.as_str() {
+                "ClassIndices" | "TokenIndices" => true,
+                "Tensor" => args.last().is_some_and(|kind| kind == "Int"),
+                "Vec" | "Array1" | "ArrayView1" | "Array" | "ArrayView" => args
+                    .first()
+                    .is_some_and(|element| INTEGERS.contains(&element.as_str())),
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 

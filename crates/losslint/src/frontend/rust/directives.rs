@@ -1,32 +1,77 @@
 //! Inline `// losslint: labels = "data/labels.csv"` directives: the label file a loss on the
-//! same line or the next line is judged against (LL002, LL009).
+//! same line or the next line is judged against (LL002, LL009). The loss may be built or
+//! applied there (`criterion.forward(..)` of a loss built elsewhere). A directive that binds
+//! no loss is reported (LL012) rather than dropped.
 //!
 //! A directive is a line comment whose text starts with `losslint:`; it may hold other
 //! entries (`allow(LL001)`, read elsewhere), separated by commas or spaces. The path is
 //! relative to the file's directory.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashSet};
 
-/// The `labels` directives of a file, by 1-based line.
+use crate::facts::{Pos, Span};
+
+/// The `labels` directives of a file, by 1-based line, and which of them bound a loss.
 #[derive(Debug, Default)]
 pub(crate) struct Directives {
-    labels: HashMap<usize, String>,
+    labels: BTreeMap<usize, (String, Span)>,
+    used: RefCell<HashSet<usize>>,
 }
 
 impl Directives {
     /// Reads every directive of a file.
     pub(crate) fn parse(text: &str) -> Self {
-        let mut labels = HashMap::new();
-        for (index, line) in text.lines().enumerate() {
-            if let Some(path) = line_labels(line) {
-                labels.insert(index + 1, path);
+        let mut labels = BTreeMap::new();
+        let mut offset = 0;
+        for (index, line) in text.split_inclusive('\n').enumerate() {
+            let content = line.trim_end_matches(['\n', '\r']);
+            if let Some(path) = line_labels(content) {
+                let indent = content.len() - content.trim_start().len();
+                let pos = |byte: usize| Pos {
+                    line: index + 1,
+                    column: content[..byte].chars().count() + 1,
+                    offset: offset + byte,
+                };
+                let span = Span {
+                    start: pos(indent),
+                    end: pos(content.len()),
+                };
+                labels.insert(index + 1, (path, span));
             }
+            offset += line.len();
         }
-        Directives { labels }
+        Directives {
+            labels,
+            used: RefCell::new(HashSet::new()),
+        }
     }
 
-    /// The label file for a loss starting on `line`: a directive on that line or the one
-    /// before it.
+    /// The label file for a loss built, named or applied on any of `lines`: a directive on
+    /// one of those lines or the line before it. The directive counts as used.
+    pub(crate) fn bind(&self, lines: impl IntoIterator<Item = usize>) -> Option<String> {
+        lines.into_iter().find_map(|line| {
+            let at = [Some(line), line.checked_sub(1)]
+                .into_iter()
+                .flatten()
+                .find(|at| self.labels.contains_key(at))?;
+            self.used.borrow_mut().insert(at);
+            self.labels.get(&at).map(|(path, _)| path.clone())
+        })
+    }
+
+    /// The directives that bound no loss: each comment's span and the path it names.
+    pub(crate) fn unbound(&self) -> Vec<(Span, String)> {
+        let used = self.used.borrow();
+        self.labels
+            .iter()
+            .filter(|(line, _)| !used.contains(line))
+            .map(|(_, (path, span))| (*span, path.clone()))
+            .collect()
+    }
+
+    /// The label file for a loss starting on `line`.
+    #[cfg(test)]
     pub(crate) fn labels_for(&self, line: usize) -> Option<&str> {
         self.labels
             .get(&line)
@@ -34,24 +79,27 @@ impl Directives {
                 line.checked_sub(1)
                     .and_then(|before| self.labels.get(&before))
             })
-            .map(String::as_str)
+            .map(|(path, _)| path.as_str())
     }
 }
 
 /// The `labels = "..."` of a directive comment on this line, if any.
 fn line_labels(line: &str) -> Option<String> {
-    let mut rest = line;
-    // The comment may follow code; a `//` inside a string literal is rare enough on a line
-    // that also holds `losslint:` to accept.
-    while let Some(at) = rest.find("//") {
-        let comment = rest[at + 2..]
-            .trim_start_matches('/')
-            .trim_start_matches('!');
-        let comment = comment.trim_start();
-        if let Some(body) = comment.strip_prefix("losslint:") {
-            return labels_entry(body);
+    // The comment may follow code. It starts at the first `//` outside a string literal
+    // (an even number of quotes before it), and the directive must start the comment: a
+    // directive quoted in prose (`/// write \`// losslint: labels = ".."\``) is not one.
+    let mut from = 0;
+    while let Some(found) = line[from..].find("//") {
+        let at = from + found;
+        if line[..at].matches('"').count() % 2 == 1 {
+            from = at + 2;
+            continue;
         }
-        rest = &rest[at + 2..];
+        let comment = line[at + 2..]
+            .trim_start_matches('/')
+            .trim_start_matches('!')
+            .trim_start();
+        return comment.strip_prefix("losslint:").and_then(labels_entry);
     }
     None
 }
@@ -107,6 +155,14 @@ mod tests {
         assert_eq!(
             line_labels("/// losslint: labels = \"doc.csv\"").as_deref(),
             Some("doc.csv")
+        );
+        assert_eq!(
+            line_labels("//! bound with `// losslint: labels = \"..\"` directives"),
+            None
+        );
+        assert_eq!(
+            line_labels("let url = \"http://x\"; // losslint: labels = \"a.csv\"").as_deref(),
+            Some("a.csv")
         );
     }
 }

@@ -109,11 +109,17 @@ fn analyse(text: &str) -> FileFacts {
     let (mut losses, mut accumulations) = visitor::file_sites(&file, &cx);
     let directives = Directives::parse(text);
     for site in &mut losses {
+        // Where the loss is built, named, or applied (its arguments' lines).
+        let lines = [site.span.start.line, site.name_span.start.line]
+            .into_iter()
+            .chain(
+                site.arguments
+                    .iter()
+                    .map(|argument| argument.span.start.line),
+            );
+        let bound = directives.bind(lines);
         if site.labels.is_none() {
-            site.labels = directives
-                .labels_for(site.span.start.line)
-                .or_else(|| directives.labels_for(site.name_span.start.line))
-                .map(str::to_string);
+            site.labels = bound;
         }
     }
     losses.sort_by_key(|site| (site.span.start.offset, site.name_span.start.offset));
@@ -122,6 +128,7 @@ fn analyse(text: &str) -> FileFacts {
         losses,
         accumulations,
         parse_failure: None,
+        unbound_label_directives: directives.unbound(),
     }
 }
 
@@ -169,9 +176,8 @@ fn end_of(text: &str) -> Pos {
 
 fn failure(message: String, span: Span) -> FileFacts {
     FileFacts {
-        losses: Vec::new(),
-        accumulations: Vec::new(),
         parse_failure: Some(ParseFailure { message, span }),
+        ..FileFacts::default()
     }
 }
 

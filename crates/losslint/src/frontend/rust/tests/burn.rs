@@ -128,9 +128,9 @@ fn unknown(x: Tensor<B, 1>, y: Tensor<B, 1, Int>, d: &Device, flag: bool) {
     assert_eq!(
         summary(&sites(source)),
         [
-            "burn::nn::loss::BinaryCrossEntropyLossConfig Bce @5:13 unknown None [input:Sigmoid, target:?]",
-            "burn::nn::loss::BinaryCrossEntropyLossConfig BceWithLogits @8:13 unknown None [input:Sigmoid, target:?]",
-            "burn::nn::loss::BinaryCrossEntropyLossConfig Bce @11:13 unknown None [input:?, target:?]",
+            "burn::nn::loss::BinaryCrossEntropyLossConfig Bce @5:13 unknown None [input:Sigmoid, target:labels]",
+            "burn::nn::loss::BinaryCrossEntropyLossConfig BceWithLogits @8:13 unknown None [input:Sigmoid, target:labels]",
+            "burn::nn::loss::BinaryCrossEntropyLossConfig Bce @11:13 unknown None [input:?, target:labels]",
         ]
     );
 }

@@ -231,7 +231,7 @@ impl Head {
 ";
     assert_eq!(
         summary(&sites(source)),
-        ["lossfit::CrossEntropy CrossEntropy @8:27 unknown Unknown [input:Softmax, target:?]"]
+        ["lossfit::CrossEntropy CrossEntropy @8:27 unknown Unknown [input:Softmax, target:labels]"]
     );
 }
 

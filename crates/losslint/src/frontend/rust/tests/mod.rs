@@ -3,6 +3,7 @@
 mod accumulations;
 mod burn;
 mod candle;
+mod flow;
 mod general;
 mod lossfit;
 mod resources;
@@ -109,6 +110,7 @@ fn summary(sites: &[LossSite]) -> Vec<String> {
                     let origin = match &argument.origin {
                         Origin::Unknown => "?".to_string(),
                         Origin::Logits { .. } => "logits".to_string(),
+                        Origin::ClassLabels { .. } => "labels".to_string(),
                         Origin::Activation { activation, .. } => format!("{activation:?}"),
                     };
                     format!("{role}:{origin}")
