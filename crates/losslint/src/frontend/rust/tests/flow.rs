@@ -239,7 +239,25 @@ fn long_call_chains_do_not_overflow() {
     source.push_str(
         "fn step(xs: &Tensor, ys: &Tensor) -> candle_core::Result<Tensor> { loss::cross_entropy(&f399(xs)?, ys) }\n",
     );
-    // Summaries are taken in file order, so the chain resolves however long it is; the point
-    // is that nothing overflows and the analysis finishes.
-    let _ = only(&source);
+    // Taken in file order, each summary is ready when its caller needs it.
+    assert_eq!(input_origin(&source), Some(Activation::Softmax));
+
+    // The other way round every call nests an analysis: the chain is followed to a fixed
+    // depth, then unknown, and nothing overflows.
+    let mut reversed = String::from(CANDLE);
+    reversed.push_str(
+        "fn step(xs: &Tensor, ys: &Tensor) -> candle_core::Result<Tensor> { loss::cross_entropy(&g0(xs)?, ys) }\n",
+    );
+    for i in 0..400 {
+        let next = i + 1;
+        writeln!(
+            reversed,
+            "fn g{i}(xs: &Tensor) -> candle_core::Result<Tensor> {{ g{next}(xs) }}"
+        )
+        .unwrap();
+    }
+    reversed.push_str(
+        "fn g400(xs: &Tensor) -> candle_core::Result<Tensor> { ops::softmax(xs, D::Minus1) }\n",
+    );
+    assert_eq!(input_origin(&reversed), None);
 }
