@@ -394,4 +394,22 @@ static TENSORS: TensorApi = TensorApi {
     add_fn: &[],
     run: &["forward"],
     apply: &[],
+    activation_layers: &[
+        ("burn::nn::Sigmoid", Activation::Sigmoid),
+        ("burn::nn::Sigmoid::new", Activation::Sigmoid),
+    ],
+    output_structs: &[
+        (
+            "burn::train::ClassificationOutput::new",
+            &["loss", "output", "targets"],
+        ),
+        (
+            "burn::train::RegressionOutput::new",
+            &["loss", "output", "targets"],
+        ),
+        (
+            "burn::train::MultiLabelClassificationOutput::new",
+            &["loss", "output", "targets"],
+        ),
+    ],
 };

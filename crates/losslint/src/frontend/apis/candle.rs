@@ -93,4 +93,6 @@ static TENSORS: TensorApi = TensorApi {
     add_fn: &["add_fn"],
     run: &["forward", "forward_t"],
     apply: &["apply", "apply_t"],
+    activation_layers: &[("candle_nn::Activation::Sigmoid", Activation::Sigmoid)],
+    output_structs: &[],
 };

@@ -69,6 +69,12 @@ pub struct TensorApi {
     pub run: &'static [&'static str],
     /// Tensor methods that run the model passed first (`xs.apply(&net)`).
     pub apply: &'static [&'static str],
+    /// Activations as layers: paths of the values, types and constructors of modules whose
+    /// output is an activation's (candle `Activation::Sigmoid`, burn `nn::Sigmoid`).
+    pub activation_layers: &'static [(&'static str, Activation)],
+    /// Constructors of the framework's step-output structs and their fields in argument order
+    /// (burn `ClassificationOutput::new(loss, output, targets)`).
+    pub output_structs: &'static [(&'static str, &'static [&'static str])],
 }
 
 /// One loss API.
@@ -301,6 +307,12 @@ impl FrameworkTable {
                     .iter()
                     .flat_map(|t| t.sequential.iter().chain(t.module_fns.iter()).copied()),
             )
+            .chain(self.tensors.iter().flat_map(|t| {
+                t.activation_layers
+                    .iter()
+                    .map(|(path, _)| *path)
+                    .chain(t.output_structs.iter().map(|(path, _)| *path))
+            }))
     }
 }
 

@@ -227,4 +227,6 @@ static TENSORS: TensorApi = TensorApi {
     add_fn: &["add_fn", "add_fn_t"],
     run: &["forward", "forward_t"],
     apply: &["apply", "apply_t"],
+    activation_layers: &[],
+    output_structs: &[],
 };

@@ -34,7 +34,15 @@ const COUNT_PRESERVING: &[&str] = &[
 
 /// Methods whose result is the size of a batch (`x.size()[0]`, `labels.len()`, `x.nrows()`).
 const SIZE_METHODS: &[&str] = &[
-    "size", "dims", "shape", "len", "nrows", "size1", "dim", "numel",
+    "size",
+    "dims",
+    "shape",
+    "len",
+    "nrows",
+    "size1",
+    "dim",
+    "numel",
+    "elem_count",
 ];
 
 impl FnAnalysis<'_, '_> {
@@ -169,6 +177,11 @@ impl FnAnalysis<'_, '_> {
                 (count != Divisor::Unknown).then_some(Value::Count(count))
             }
             ("size" | "dims" | "shape", []) => Some(Value::Shape),
+            // `let (b_size, seq_len) = x.dims2()?` (candle), `x.size2()?` (tch).
+            ("dims2" | "size2", []) => Some(first_of(2)),
+            ("dims3" | "size3", []) => Some(first_of(3)),
+            ("dims4" | "size4", []) => Some(first_of(4)),
+            ("dims5" | "size5", []) => Some(first_of(5)),
             ("dim" | "size", [axis]) if is_zero(axis) => Some(Value::Count(Divisor::Samples)),
             _ => None,
         }
@@ -183,6 +196,13 @@ impl FnAnalysis<'_, '_> {
         }
         counted(added)
     }
+}
+
+/// A tuple of `n` dimensions whose first is a sample count.
+fn first_of(n: usize) -> Value {
+    let mut dims = vec![Value::Unknown; n];
+    dims[0] = Value::Count(Divisor::Samples);
+    Value::Tuple(dims)
 }
 
 /// Whether an expression is a batch size (`batch_size`, `bs`, `self.config.batch_size`).
@@ -247,6 +267,8 @@ fn by_name(name: &str) -> Divisor {
         || name.contains("dataset_len")
         || name.contains("num_images")
         || name.contains("n_images")
+        || name.contains("num_items")
+        || name.contains("n_items")
         || names_split_size(&name)
     {
         Divisor::Samples

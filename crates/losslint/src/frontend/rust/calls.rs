@@ -26,59 +26,108 @@ impl FnAnalysis<'_, '_> {
         if let Some(value) = self.number_conversion(expr) {
             return value;
         }
-        if let syn::Expr::Path(func) = &*expr.func {
-            // A local variable (a closure) shadows every import.
-            let local = func.qself.is_none()
-                && func
-                    .path
-                    .get_ident()
-                    .is_some_and(|ident| self.env.get(&ident.to_string()).is_some());
-            if local {
-                let callee = self.eval(&expr.func);
-                for arg in &expr.args {
-                    self.eval_escaping(arg);
-                }
-                // The closure's value already speaks of this body's names.
-                return match callee {
-                    Value::Callable(result) => *result,
-                    _ => Value::Unknown,
-                };
-            }
-            if let Some(path) = self.resolve_expr_path(func)
-                && let Some(value) = self.api_call(&path, expr, func)
-            {
-                return value;
-            }
-            if let Some(value) = self.wrapper_call(expr, func) {
-                return value;
-            }
-            if let Some(index) = self.file_function(func) {
-                let mut values: Vec<Value> = expr
-                    .args
-                    .iter()
-                    .map(|arg| self.eval_escaping(arg))
-                    .collect();
-                // `Model::forward(&model, x)`: the receiver is not a parameter.
-                let has_receiver = self
-                    .cx
-                    .flow
-                    .program()
-                    .body(index)
-                    .is_some_and(|body| body.sig.receiver().is_some());
-                if has_receiver && !values.is_empty() {
-                    values.remove(0);
-                }
-                let span = self.span_of(expr);
-                return self.call_summary(index, &values, span);
-            }
-        } else {
+        let syn::Expr::Path(func) = &*expr.func else {
+            // `(self.head)(x)`, `make_loss()(x)`: not followed.
             let callee = self.eval(&expr.func);
             self.escape(&callee);
+            for arg in &expr.args {
+                self.eval_escaping(arg);
+            }
+            return Value::Unknown;
+        };
+        // A local variable (a closure) shadows every import.
+        let local = func.qself.is_none()
+            && func
+                .path
+                .get_ident()
+                .is_some_and(|ident| self.env.get(&ident.to_string()).is_some());
+        if local {
+            let callee = self.eval(&expr.func);
+            for arg in &expr.args {
+                self.eval_escaping(arg);
+            }
+            // The closure's value already speaks of this body's names.
+            return match callee {
+                Value::Callable(result) => *result,
+                _ => Value::Unknown,
+            };
         }
-        for arg in &expr.args {
-            self.eval_escaping(arg);
+        if let Some(path) = self.resolve_expr_path(func)
+            && let Some(value) = self.api_call(&path, expr, func)
+        {
+            return value;
         }
-        Value::Unknown
+        if let Some(value) = self.wrapper_call(expr, func) {
+            return value;
+        }
+        if let Some(index) = self.file_function(func) {
+            let mut values: Vec<Value> = expr
+                .args
+                .iter()
+                .map(|arg| self.eval_escaping(arg))
+                .collect();
+            // `Model::forward(&model, x)`: the receiver is not a parameter.
+            let has_receiver = self
+                .cx
+                .flow
+                .program()
+                .body(index)
+                .is_some_and(|body| body.sig.receiver().is_some());
+            if has_receiver && !values.is_empty() {
+                values.remove(0);
+            }
+            let span = self.span_of(expr);
+            return self.call_summary(index, &values, span);
+        }
+        self.path_call(expr, func)
+    }
+
+    /// A call of a path that is neither an API nor one of the file's functions: a trait's
+    /// method called on one of the file's types or on a model (`nn::ModuleT::forward_t(net,
+    /// xs, true)`, `Module::forward(&seq, &xs)`), or a tuple struct or variant built
+    /// (`TokenProbs(probs)`, whose `.0` is then `probs`).
+    fn path_call(&mut self, expr: &syn::ExprCall, func: &syn::ExprPath) -> Value {
+        let values: Vec<Value> = expr
+            .args
+            .iter()
+            .map(|arg| self.eval_escaping(arg))
+            .collect();
+        let Some(name) = func.path.segments.last().map(|s| s.ident.to_string()) else {
+            return Value::Unknown;
+        };
+        if func.path.segments.len() > 1
+            && let Some((receiver, rest)) = values.split_first()
+        {
+            match receiver {
+                Value::Record { ty: Some(ty), .. } => {
+                    let key = FnKey {
+                        owner: Some(ty.clone()),
+                        name,
+                    };
+                    if let Some(index) = self.cx.flow.program().unique(&key) {
+                        let span = self.span_of(expr);
+                        return self.call_summary(index, rest, span);
+                    }
+                    return Value::Unknown;
+                }
+                Value::Callable(result) => {
+                    let imports = self.cx.imports;
+                    let uses = |name: &str| imports.uses_crate(name);
+                    if lookup::model_method(&name, uses) == Some(ModelMethod::Run) {
+                        return (**result).clone();
+                    }
+                    return Value::Unknown;
+                }
+                _ => {}
+            }
+        }
+        let constructs =
+            name.chars().next().is_some_and(char::is_uppercase) && func.qself.is_none();
+        if constructs && !values.is_empty() {
+            Value::Tuple(values)
+        } else {
+            Value::Unknown
+        }
     }
 
     /// `Ok(x)`, `Some(x)`, `Box::new(x)`, `Rc::new(x)`, `Arc::new(x)`: the value of `x` (a `?`
@@ -232,6 +281,32 @@ impl FnAnalysis<'_, '_> {
                         _ => Value::Callable(Box::new(Value::Unknown)),
                     });
                 }
+                Meaning::ActivationLayer(activation) => {
+                    for arg in &args {
+                        self.eval_escaping(arg);
+                    }
+                    let output = Value::Tensor(Origin::Activation { activation, span });
+                    return Some(Value::Callable(Box::new(output)));
+                }
+                Meaning::OutputStruct(fields) => {
+                    let values: Vec<Value> =
+                        args.iter().map(|arg| self.eval_escaping(arg)).collect();
+                    let ty = func
+                        .path
+                        .segments
+                        .iter()
+                        .rev()
+                        .nth(1)
+                        .map(|s| s.ident.to_string());
+                    return Some(Value::Record {
+                        ty,
+                        fields: fields
+                            .iter()
+                            .map(|name| (*name).to_string())
+                            .zip(values)
+                            .collect(),
+                    });
+                }
                 Meaning::Options(_) | Meaning::LossType(_) => {}
             }
         }
@@ -287,6 +362,25 @@ impl FnAnalysis<'_, '_> {
         let uses = |name: &str| imports.uses_crate(name);
         if let Some(value) = self.model_call(&receiver, &name, &args, uses) {
             return value;
+        }
+        // `loss.mean(Kind::Float)` of per-sample losses is a mean (`sum` a sum).
+        if let Value::Computed(word) = &receiver
+            && word.as_deref().is_some_and(is_per_sample)
+            && let Some(reduced) = reduces(&name)
+        {
+            for arg in &args {
+                self.eval_escaping(arg);
+            }
+            return Value::Computed(Some(reduced.to_string()));
+        }
+        // `result.and_then(|l| softmax(&l, D::Minus1))`: what the closure computes.
+        if matches!(name.as_str(), "and_then" | "map")
+            && let [arg] = args.as_slice()
+        {
+            return match self.eval_escaping(arg) {
+                Value::Callable(result) => *result,
+                _ => Value::Unknown,
+            };
         }
         let keeps_loss = matches!(receiver, Value::Computed(_)) && SCALAR.contains(&name.as_str());
         if keeps_loss || TRANSPARENT.contains(&name.as_str()) || lookup::shape_method(&name, uses) {
@@ -806,6 +900,22 @@ impl FnAnalysis<'_, '_> {
             nested: self.nested,
             parameters: self.parameters.into_inner(),
         }
+    }
+}
+
+/// Whether a reduction word means one loss per sample (`Reduction::None`, `"none"`,
+/// lossfit's `PerSample`).
+fn is_per_sample(word: &str) -> bool {
+    let last = word.rsplit("::").next().unwrap_or(word).trim_matches('"');
+    last.eq_ignore_ascii_case("none") || last == "PerSample"
+}
+
+/// The reduction a tensor method applies to per-sample losses.
+fn reduces(method: &str) -> Option<&'static str> {
+    match method {
+        "mean" | "mean_all" => Some("mean"),
+        "sum" | "sum_all" => Some("sum"),
+        _ => None,
     }
 }
 

@@ -41,6 +41,12 @@ pub(crate) const TRANSPARENT: &[&str] = &[
     "to_kind",
     "float",
     "double",
+    // Clamping probabilities keeps them probabilities (`p.clamp(1e-7, 1.0 - 1e-7)`).
+    "clamp",
+    "clamp_",
+    "clamp_min",
+    "clamp_max",
+    "clip",
     "to_dtype",
     "to_device",
     "to",
@@ -772,16 +778,28 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
         let Some(path) = self.resolve_expr_path(expr) else {
             return Value::Unknown;
         };
-        // A unit struct used as a value (`MseLoss`).
+        // A unit struct used as a value (`MseLoss`), an activation used as a layer
+        // (`Activation::Sigmoid`).
         for meaning in lookup::meanings(&path) {
-            if let Meaning::Constructor(api) = meaning {
-                let span = self.span_of(expr);
-                let name_span = expr
-                    .path
-                    .segments
-                    .last()
-                    .map_or(span, |segment| self.span_of(&segment.ident));
-                return self.new_object(*api, span, name_span, false);
+            match meaning {
+                Meaning::Constructor(api) => {
+                    let span = self.span_of(expr);
+                    let name_span = expr
+                        .path
+                        .segments
+                        .last()
+                        .map_or(span, |segment| self.span_of(&segment.ident));
+                    return self.new_object(*api, span, name_span, false);
+                }
+                Meaning::ActivationLayer(activation) => {
+                    let span = self.span_of(expr);
+                    let output = Value::Tensor(Origin::Activation {
+                        activation: *activation,
+                        span,
+                    });
+                    return Value::Callable(Box::new(output));
+                }
+                _ => {}
             }
         }
         Value::Unknown
@@ -825,11 +843,13 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                 return Value::Loss(index);
             }
             let ty = self.self_fields.and_then(|fields| fields.get(&name));
-            if let Some(value) = ty.map(|ty| self.value_of_type(ty))
-                && let Value::Loss(index) = value
-            {
-                self.detached_fields.insert(name, index);
-                return value;
+            match ty.map(|ty| self.value_of_type(ty)) {
+                Some(Value::Loss(index)) => {
+                    self.detached_fields.insert(name, index);
+                    return Value::Loss(index);
+                }
+                Some(layer @ Value::Callable(_)) => return layer,
+                _ => {}
             }
             let owner = self.self_type.clone();
             return self.record_field(owner.as_deref(), &[], &name, span);
@@ -970,9 +990,21 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
             return Value::Unknown;
         };
         for meaning in lookup::meanings(&resolved) {
-            if let Meaning::LossType(api) = meaning {
-                let span = self.span_of(ty);
-                return self.new_object(*api, span, span, true);
+            match meaning {
+                Meaning::LossType(api) => {
+                    let span = self.span_of(ty);
+                    return self.new_object(*api, span, span, true);
+                }
+                // A field `sigmoid: nn::Sigmoid` is a layer whose output is a sigmoid's.
+                Meaning::ActivationLayer(activation) => {
+                    let span = self.span_of(ty);
+                    let output = Value::Tensor(Origin::Activation {
+                        activation: *activation,
+                        span,
+                    });
+                    return Value::Callable(Box::new(output));
+                }
+                _ => {}
             }
         }
         Value::Unknown

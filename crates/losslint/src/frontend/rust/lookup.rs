@@ -26,6 +26,10 @@ pub(crate) enum Meaning {
     Sequential,
     /// Makes a model of the closure passed first (`tch::nn::func(|xs| ..)`).
     ModuleFn,
+    /// An activation as a layer (`candle_nn::Activation::Sigmoid`, `burn::nn::Sigmoid`).
+    ActivationLayer(Activation),
+    /// A step-output struct's constructor and its fields in argument order.
+    OutputStruct(&'static [&'static str]),
 }
 
 /// What a method does to a model or with one (`TensorApi`).
@@ -122,6 +126,16 @@ fn build() -> Index {
         }
         for path in table.tensors.iter().flat_map(|t| t.module_fns.iter()) {
             index.add(path, Meaning::ModuleFn);
+        }
+        for (path, activation) in table
+            .tensors
+            .iter()
+            .flat_map(|t| t.activation_layers.iter())
+        {
+            index.add(path, Meaning::ActivationLayer(*activation));
+        }
+        for (path, fields) in table.tensors.iter().flat_map(|t| t.output_structs.iter()) {
+            index.add(path, Meaning::OutputStruct(fields));
         }
     }
     index

@@ -34,7 +34,11 @@ impl FnAnalysis<'_, '_> {
             let value = self.eval_escaping(&field.expr);
             if let syn::Member::Named(member) = &field.member {
                 let member = member.to_string();
-                if let Some(ty) = &ty {
+                // A placeholder (`Tensor::new()`, `Default::default()`) until a method sets
+                // the field says nothing about what the field holds when it is used.
+                if let Some(ty) = &ty
+                    && !is_placeholder(&field.expr)
+                {
                     self.store_field(ty, &member, &value);
                 }
                 fields.push((member, value));
@@ -248,5 +252,34 @@ fn unknown_options() -> OptionsValue {
         reduction: OptionsReduction::Unknown,
         fields: Vec::new(),
         complete: false,
+    }
+}
+
+/// A field's initial placeholder: a tensor made empty or filled (`Tensor::new()`,
+/// `Tensor::zeros(..)`), `Default::default()`, `None`.
+fn is_placeholder(expr: &syn::Expr) -> bool {
+    match strip(expr) {
+        syn::Expr::Call(call) => {
+            let syn::Expr::Path(path) = &*call.func else {
+                return false;
+            };
+            let names: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|segment| segment.ident.to_string())
+                .collect();
+            match names.as_slice() {
+                [.., owner, new] if new == "new" => owner == "Tensor" && call.args.is_empty(),
+                [.., owner, default] if default == "default" => owner == "Default",
+                [.., filled] => matches!(
+                    filled.as_str(),
+                    "zeros" | "ones" | "empty" | "zeros_like" | "ones_like" | "empty_like"
+                ),
+                [] => false,
+            }
+        }
+        syn::Expr::Path(path) => path.path.is_ident("None"),
+        _ => false,
     }
 }

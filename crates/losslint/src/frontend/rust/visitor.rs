@@ -32,17 +32,22 @@ pub(crate) fn file_sites(
     walker.items(&file.items);
     // Every body is analysed now, so every call of each is recorded: a loss argument that
     // is a parameter takes the origin all of the file's callers agree on.
+    let mut passed: HashMap<Span, Origin> = HashMap::new();
     for (body, span, param) in walker.parameters {
-        let Value::Tensor(origin) = cx.flow.calls(body, param) else {
-            continue;
-        };
+        if let Value::Tensor(origin) = cx.flow.calls(body, param) {
+            passed.insert(span, origin);
+        }
+    }
+    if !passed.is_empty() {
         for argument in walker
             .sites
             .iter_mut()
             .flat_map(|site| site.arguments.iter_mut())
-            .filter(|argument| argument.span == span && argument.origin == Origin::Unknown)
+            .filter(|argument| argument.origin == Origin::Unknown)
         {
-            argument.origin = origin.clone();
+            if let Some(origin) = passed.get(&argument.span) {
+                argument.origin = origin.clone();
+            }
         }
     }
     (walker.sites, walker.accumulations)

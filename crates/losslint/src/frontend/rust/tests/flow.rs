@@ -261,3 +261,145 @@ fn long_call_chains_do_not_overflow() {
     );
     assert_eq!(input_origin(&reversed), None);
 }
+
+#[test]
+fn trait_paths_layers_newtypes_and_value_ops() {
+    // `nn::ModuleT::forward_t(net, ..)` on a file type: its `forward_t`.
+    let ufcs = "use tch::{nn, nn::ModuleT, Kind, Reduction, Tensor};
+struct Net { fc: nn::Linear }
+impl nn::ModuleT for Net {
+    fn forward_t(&self, xs: &Tensor, _train: bool) -> Tensor { xs.apply(&self.fc).softmax(-1, Kind::Float) }
+}
+fn step(net: &Net, xs: &Tensor, ys: &Tensor) -> Tensor {
+    let probs = nn::ModuleT::forward_t(net, xs, true);
+    probs.cross_entropy_loss::<Tensor>(ys, None, Reduction::Mean, -100, 0.0)
+}
+";
+    assert_eq!(input_origin(ufcs), Some(Activation::Softmax));
+
+    // candle's `Activation::Sigmoid` as the last layer.
+    let layer = "use candle_core::{Module, Result, Tensor};
+use candle_nn::{linear, seq, Activation, VarBuilder};
+fn step(vb: VarBuilder, xs: &Tensor, ys: &Tensor) -> Result<Tensor> {
+    let model = seq().add(linear(2, 1, vb.pp(\"l\"))?).add(Activation::Sigmoid);
+    candle_nn::loss::binary_cross_entropy_with_logit(&model.forward(xs)?, ys)
+}
+";
+    assert_eq!(input_origin(layer), Some(Activation::Sigmoid));
+
+    // burn's `nn::Sigmoid` module in a field.
+    let module = "use burn::prelude::*;
+use burn::nn::loss::BinaryCrossEntropyLossConfig;
+pub struct Disc<B: Backend> { fc: nn::Linear<B>, sigmoid: nn::Sigmoid }
+impl<B: Backend> Disc<B> {
+    pub fn forward(&self, x: Tensor<B, 2>) -> Tensor<B, 2> { self.sigmoid.forward(self.fc.forward(x)) }
+    pub fn loss(&self, x: Tensor<B, 2>, y: Tensor<B, 2, Int>) -> Tensor<B, 1> {
+        let scores = self.forward(x);
+        BinaryCrossEntropyLossConfig::new().with_logits(true).init(&scores.device()).forward(scores, y)
+    }
+}
+";
+    assert_eq!(input_origin(module), Some(Activation::Sigmoid));
+
+    // A tuple struct, `clamp`, `and_then`.
+    let newtype = format!(
+        "{CANDLE}
+pub struct TokenProbs(pub Tensor);
+fn token_probs(logits: &Tensor) -> candle_core::Result<TokenProbs> {{
+    Ok(TokenProbs(ops::softmax(logits, D::Minus1)?.clamp(1e-7, 1.0)?))
+}}
+fn step(logits: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {{
+    loss::cross_entropy(&token_probs(logits)?.0, y)
+}}
+"
+    );
+    assert_eq!(input_origin(&newtype), Some(Activation::Softmax));
+    let and_then = format!(
+        "{CANDLE}
+fn step(model: &Linear, xs: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {{
+    let p = model.forward(xs).and_then(|l| ops::softmax(&l, D::Minus1))?;
+    loss::cross_entropy(&p, y)
+}}
+"
+    );
+    assert_eq!(input_origin(&and_then), Some(Activation::Softmax));
+}
+
+#[test]
+fn a_placeholder_field_value_does_not_hide_the_real_one() {
+    let source = "use tch::{nn, Kind, Reduction, Tensor};
+struct Trainer { net: nn::Linear, probs: Tensor }
+impl Trainer {
+    fn new(net: nn::Linear) -> Self { Trainer { net, probs: Tensor::new() } }
+    fn observe(&mut self, xs: &Tensor) { self.probs = xs.apply(&self.net).softmax(-1, Kind::Float); }
+    fn loss(&self, ys: &Tensor) -> Tensor {
+        self.probs.cross_entropy_loss::<Tensor>(ys, None, Reduction::Mean, -100, 0.0)
+    }
+}
+";
+    assert_eq!(input_origin(source), Some(Activation::Softmax));
+}
+
+#[test]
+fn epoch_counts_from_tuples_output_structs_and_per_sample_means() {
+    use crate::facts::Divisor;
+    let divisors = |source: &str| -> Vec<(Option<String>, Divisor)> {
+        facts(source)
+            .accumulations
+            .iter()
+            .map(|acc| (acc.reduction.clone(), acc.divisor))
+            .collect()
+    };
+    // `let (b_size, _) = x.dims2()?` summed: a sample count.
+    let dims2 = format!(
+        "{CANDLE}
+fn epoch(batches: &[(Tensor, Tensor)]) -> candle_core::Result<f32> {{
+    let (mut total, mut seen) = (0f32, 0usize);
+    for (x, y) in batches {{
+        let (b_size, _seq_len) = x.dims2()?;
+        total += loss::cross_entropy(x, y)?.to_scalar::<f32>()?;
+        seen += b_size;
+    }}
+    Ok(total / seen as f32)
+}}
+"
+    );
+    assert_eq!(divisors(&dims2), [(Some("mean".into()), Divisor::Samples)]);
+
+    // burn's `ClassificationOutput::new(loss, output, targets)` from a helper.
+    let output = "use burn::nn::loss::CrossEntropyLossConfig;
+use burn::train::ClassificationOutput;
+struct Net;
+impl Net {
+    fn forward_train<B: Backend>(&self, x: Tensor<B, 2>, y: Tensor<B, 1, Int>) -> ClassificationOutput<B> {
+        let loss = CrossEntropyLossConfig::new().init(&x.device()).forward(x.clone(), y.clone());
+        ClassificationOutput::new(loss, x, y)
+    }
+    fn evaluate<B: Backend>(&self, batches: Vec<(Tensor<B, 2>, Tensor<B, 1, Int>)>, n_items: usize) -> f32 {
+        let mut total = 0f32;
+        for (x, y) in batches {
+            total += self.forward_train(x, y).loss.into_scalar().elem::<f32>();
+        }
+        total / n_items as f32
+    }
+}
+";
+    assert_eq!(divisors(output), [(Some("mean".into()), Divisor::Samples)]);
+
+    // Per-sample losses averaged by hand are a mean too.
+    let none_mean = "use tch::{Kind, Reduction, Tensor};
+fn epoch(batches: &[(Tensor, Tensor)]) -> f64 {
+    let (mut total, mut n_samples) = (0.0, 0);
+    for (x, y) in batches {
+        let loss = x.cross_entropy_loss::<Tensor>(y, None, Reduction::None, -100, 0.0).mean(Kind::Float);
+        total += f64::try_from(&loss).unwrap();
+        n_samples += x.size()[0];
+    }
+    total / n_samples as f64
+}
+";
+    assert_eq!(
+        divisors(none_mean),
+        [(Some("mean".into()), Divisor::Samples)]
+    );
+}
