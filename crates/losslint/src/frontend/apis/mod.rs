@@ -22,6 +22,19 @@ pub fn all() -> &'static [&'static FrameworkTable] {
     &ALL
 }
 
+/// A loss API with the table it belongs to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Api {
+    pub(crate) table: &'static FrameworkTable,
+    pub(crate) api: &'static LossApi,
+}
+
+impl PartialEq for Api {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.api, other.api)
+    }
+}
+
 /// Everything the frontends know about one framework.
 #[derive(Debug)]
 pub struct FrameworkTable {

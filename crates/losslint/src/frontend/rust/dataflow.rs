@@ -16,7 +16,9 @@ use super::lookup::{self, Meaning};
 use super::program::Body;
 use super::spans::SpanMap;
 use crate::facts::{Accumulation, Argument, Divisor, LossSite, Origin, Pos, Span};
-use crate::flow::{Analyser, FieldKey, Flow, Lattice};
+use crate::flow::value::join;
+pub(crate) use crate::flow::value::{Env, OptionsReduction, OptionsValue, Param, Value};
+use crate::flow::{Analyser, FieldKey, Flow};
 use crate::frontend::apis::LossApi;
 
 /// Deeper expressions are not followed (a guard against stack overflow on generated code).
@@ -101,85 +103,6 @@ impl<'a> Analyser<Body<'a>> for FileContext<'a> {
     }
 }
 
-/// An abstract value.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Value {
-    Unknown,
-    /// A tensor (or array) with what is known of where it came from.
-    Tensor(Origin),
-    /// A loss object (builder, config or built loss): an index into the analysis's objects.
-    Loss(usize),
-    /// A loss object of this API built in another body (a summary's or a field's value).
-    LossApi(lookup::Api),
-    /// The options struct of a functional loss.
-    Options(Box<OptionsValue>),
-    /// A computed loss (tensor or scalar), with its reduction as written when known
-    /// (`"Reduction::Mean"`, `"mean"` for a default or a fixed mean).
-    Computed(Option<String>),
-    /// A tuple, element by element.
-    Tuple(Vec<Value>),
-    /// A struct value: its type when written (`StepOutput`, the `impl`'s type for `self`),
-    /// and the fields known here (others: what the file stores into the type's field).
-    Record {
-        ty: Option<String>,
-        fields: Vec<(String, Value)>,
-    },
-    /// Something callable (a closure, a sequential model) whose result is this value.
-    Callable(Box<Value>),
-    /// The value of the function's `n`th parameter (in a summary: the argument at the call).
-    Param(usize),
-    /// A count (LL010's divisors and counters).
-    Count(Divisor),
-    /// The dimensions of a tensor (`x.size()`, `x.dims()`): its first is a sample count.
-    Shape,
-}
-
-impl Lattice for Value {
-    fn unknown() -> Self {
-        Value::Unknown
-    }
-
-    fn join(&self, other: &Self) -> Self {
-        join(self, other)
-    }
-}
-
-/// What an options struct (`CrossEntropyOptions { .. }`) shows.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct OptionsValue {
-    pub(crate) reduction: OptionsReduction,
-    /// Fields written (name and what their value shows).
-    pub(crate) fields: Vec<(String, Param)>,
-    /// Whether the fields not written are the defaults (the base is `Default::default()`).
-    pub(crate) complete: bool,
-}
-
-/// The reduction field of an options value.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum OptionsReduction {
-    Explicit {
-        value: String,
-        span: Span,
-    },
-    /// Not written and the base is the default; the edit writes it, when one is safe.
-    Missing {
-        fix: Option<crate::facts::Edit>,
-    },
-    Unknown,
-}
-
-/// What a weighting parameter shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Param {
-    NotSet,
-    /// `None`.
-    Absent,
-    /// `Some(..)` or a weight.
-    Present,
-    /// A value whose meaning cannot be seen.
-    Unknown,
-}
-
 /// A loss object built in (or reaching) the function.
 // The flags are independent facts about the object, not the states of one machine.
 #[allow(clippy::struct_excessive_bools)]
@@ -217,55 +140,6 @@ pub(crate) enum Flag {
     Set(bool),
     /// Set to a value that cannot be seen.
     Unknown,
-}
-
-/// Scoped variable bindings.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Env {
-    scopes: Vec<Vec<(String, Value)>>,
-}
-
-impl Env {
-    fn push(&mut self) {
-        self.scopes.push(Vec::new());
-    }
-
-    fn pop(&mut self) {
-        self.scopes.pop();
-    }
-
-    fn bind(&mut self, name: String, value: Value) {
-        if self.scopes.is_empty() {
-            self.push();
-        }
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.push((name, value));
-        }
-    }
-
-    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        self.scopes
-            .iter()
-            .rev()
-            .flat_map(|scope| scope.iter().rev())
-            .find(|(bound, _)| bound == name)
-            .map(|(_, value)| value)
-    }
-
-    fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
-        self.scopes
-            .iter_mut()
-            .rev()
-            .flat_map(|scope| scope.iter_mut().rev())
-            .find(|(bound, _)| bound == name)
-            .map(|(_, value)| value)
-    }
-
-    fn assign(&mut self, name: &str, value: Value) {
-        if let Some(slot) = self.get_mut(name) {
-            *slot = value;
-        }
-    }
 }
 
 /// The analysis of one function body (closures inside it included).
@@ -1192,23 +1066,11 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
     }
 
     /// Joins the environments of branches: a variable keeps its value where all branches agree.
-    fn merge_envs(&mut self, mut envs: Vec<Env>) -> Env {
-        let Some(mut merged) = envs.pop() else {
-            return Env::default();
-        };
-        for env in envs {
-            for (scope, other) in merged.scopes.iter_mut().zip(env.scopes) {
-                for ((_, value), (_, other_value)) in scope.iter_mut().zip(other) {
-                    if *value != other_value {
-                        let joined = join(value, &other_value);
-                        if joined == Value::Unknown {
-                            self.lose_track(value);
-                            self.lose_track(&other_value);
-                        }
-                        *value = joined;
-                    }
-                }
-            }
+    fn merge_envs(&mut self, envs: Vec<Env>) -> Env {
+        let mut lost = Vec::new();
+        let merged = Env::merge(envs, |value| lost.push(value.clone()));
+        for value in &lost {
+            self.lose_track(value);
         }
         merged
     }
@@ -1295,44 +1157,6 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                 Origin::Unknown
             },
         }
-    }
-}
-
-/// The join of two branch values: what both say, element by element and field by field.
-fn join(a: &Value, b: &Value) -> Value {
-    match (a, b) {
-        _ if a == b => a.clone(),
-        (
-            Value::Tensor(Origin::Activation { activation: x, .. }),
-            Value::Tensor(Origin::Activation { activation: y, .. }),
-        ) if x == y => a.clone(),
-        (Value::Tensor(Origin::Logits { .. }), Value::Tensor(Origin::Logits { .. })) => a.clone(),
-        (Value::Tuple(x), Value::Tuple(y)) if x.len() == y.len() => {
-            Value::Tuple(x.iter().zip(y).map(|(x, y)| join(x, y)).collect())
-        }
-        (
-            Value::Record {
-                ty: x_ty,
-                fields: x_fields,
-            },
-            Value::Record {
-                ty: y_ty,
-                fields: y_fields,
-            },
-        ) if x_ty == y_ty => Value::Record {
-            ty: x_ty.clone(),
-            // A field only one side knows is the other side's unknown: left out, it is read
-            // from what the file stores into the type's field, which covers both.
-            fields: x_fields
-                .iter()
-                .filter_map(|(name, x)| {
-                    let (_, y) = y_fields.iter().find(|(other, _)| other == name)?;
-                    Some((name.clone(), join(x, y)))
-                })
-                .collect(),
-        },
-        (Value::Callable(x), Value::Callable(y)) => Value::Callable(Box::new(join(x, y))),
-        _ => Value::Unknown,
     }
 }
 

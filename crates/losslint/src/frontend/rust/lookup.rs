@@ -45,18 +45,7 @@ pub(crate) enum ModelMethod {
     Apply,
 }
 
-/// A loss API with the table it belongs to.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Api {
-    pub(crate) table: &'static FrameworkTable,
-    pub(crate) api: &'static LossApi,
-}
-
-impl PartialEq for Api {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.api, other.api)
-    }
-}
+pub(crate) use crate::frontend::apis::Api;
 
 #[derive(Debug, Default)]
 struct Index {

@@ -22,6 +22,8 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
+pub(crate) mod value;
+
 /// Analyses in progress at once (a call chain followed this deep stops there).
 pub(crate) const MAX_NESTED: usize = 24;
 
