@@ -246,6 +246,18 @@ pub enum ErrorKind {
     },
     /// A label is not valid UTF-8.
     NotUtf8,
+    /// The path is not a regular file (a FIFO would block the read forever, a device never
+    /// end, a directory has no labels).
+    NotAFile {
+        /// What it is (`a FIFO`, `a character device`, `a directory`).
+        kind: &'static str,
+    },
+    /// A line of a line-oriented file (CSV, TSV, text) is longer than a label file's line
+    /// plausibly is: the file is probably not a label file (or has no line breaks).
+    LineTooLong {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// A class count was declared but the labels are names, not ids.
     NamedClasses {
         /// The first name found.
@@ -330,6 +342,12 @@ impl ErrorKind {
                 "is this the label column? name it with `column`".to_string()
             }
             Self::NotUtf8 => "save the file as UTF-8".to_string(),
+            Self::NotAFile { .. } => {
+                "point to a regular label file (CSV, TSV, text, JSON or NPY)".to_string()
+            }
+            Self::LineTooLong { .. } => {
+                "check that this is the label file; labels go one row per line".to_string()
+            }
             Self::NamedClasses { .. } => "a declared class count applies to integer ids \
                  0..classes; write the labels as ids or drop the class count"
                 .to_string(),
@@ -359,7 +377,9 @@ impl fmt::Display for ErrorKind {
                 write!(f, "no column `{column}`; the header has ")?;
                 write_list(f, available)
             }
-            Self::NotAnInteger { value } => write!(f, "`{value}` is not an integer class id"),
+            Self::NotAnInteger { value } => {
+                write!(f, "`{}` is not an integer class id", excerpt(value))
+            }
             Self::NegativeClass { value } => write!(f, "class id {value} is negative"),
             Self::ClassOutOfRange { id, classes } => {
                 write!(
@@ -377,17 +397,24 @@ impl fmt::Display for ErrorKind {
                 if *rank == 1 { "" } else { "s" }
             ),
             Self::BadNpy { message } => write!(f, "not a valid NPY file: {message}"),
-            Self::NotBinary { value } => write!(f, "value `{value}` is not 0 or 1"),
-            Self::ZeroCount { class } => write!(f, "class `{class}` has no samples"),
-            Self::NoPositives { label } => write!(f, "label `{label}` has no positive rows"),
+            Self::NotBinary { value } => write!(f, "value `{}` is not 0 or 1", excerpt(value)),
+            Self::ZeroCount { class } => write!(f, "class `{}` has no samples", excerpt(class)),
+            Self::NoPositives { label } => {
+                write!(f, "label `{}` has no positive rows", excerpt(label))
+            }
             Self::EmptyLabel => f.write_str("the label is empty"),
             Self::TooManyClasses { limit } => {
                 write!(f, "more than {limit} distinct classes")
             }
             Self::NotUtf8 => f.write_str("the label is not valid UTF-8"),
+            Self::NotAFile { kind } => write!(f, "{kind} is not a label file"),
+            Self::LineTooLong { limit } => {
+                write!(f, "a line is longer than {} KiB", limit / 1024)
+            }
             Self::NamedClasses { name } => write!(
                 f,
-                "a class count was declared but the labels are names (`{name}`)"
+                "a class count was declared but the labels are names (`{}`)",
+                excerpt(name)
             ),
             Self::LabelCount { declared, found } => write!(
                 f,
@@ -416,16 +443,37 @@ impl fmt::Display for ErrorKind {
 }
 
 fn write_list(f: &mut fmt::Formatter<'_>, items: &[String]) -> fmt::Result {
+    /// Names shown at most: the file may not be a label file at all.
+    const SHOWN: usize = 12;
     if items.is_empty() {
         return f.write_str("no columns");
     }
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.iter().take(SHOWN).enumerate() {
         if i > 0 {
             f.write_str(", ")?;
         }
-        write!(f, "`{item}`")?;
+        write!(f, "`{}`", excerpt(item))?;
+    }
+    if items.len() > SHOWN {
+        write!(f, " and {} more", items.len() - SHOWN)?;
     }
     Ok(())
+}
+
+/// A value from the file as an error quotes it: at most 40 characters, control and other
+/// unprintable characters escaped, so a file that is not a label file is not echoed into a
+/// CI log (and cannot move the terminal's cursor).
+fn excerpt(value: &str) -> String {
+    const MAX: usize = 40;
+    let mut shown: String = value
+        .chars()
+        .take(MAX)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().nth(MAX).is_some() {
+        shown.push_str("...");
+    }
+    shown
 }
 
 /// `<path>:<line>: <reason> (<where>); <what to do>`.

@@ -818,3 +818,75 @@ fn stats_to_verdict_and_weights() {
         ErrorKind::ZeroCount { class } if class == "1"
     ));
 }
+
+// ---------------------------------------------------------------- hostile paths and files
+
+#[test]
+fn only_regular_files_are_read() {
+    let dir = TempDir::new("not-a-file");
+    let folder = dir.path().join("folder.csv");
+    std::fs::create_dir(&folder).unwrap();
+    let err = error(&folder, &opts());
+    assert!(
+        matches!(err.kind(), ErrorKind::NotAFile { kind } if *kind == "a directory"),
+        "{err}"
+    );
+    #[cfg(unix)]
+    {
+        // A FIFO would block the read forever: it is refused before it is opened.
+        let fifo = dir.path().join("labels.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|status| status.success()) {
+            let err = error(&fifo, &opts());
+            assert!(
+                matches!(err.kind(), ErrorKind::NotAFile { kind } if kind.contains("FIFO")),
+                "{err}"
+            );
+            assert!(err.to_string().contains("labels.csv"), "{err}");
+        }
+        let err = error(
+            Path::new("/dev/zero"),
+            &ReadOptions {
+                format: Some(Format::Text),
+                ..opts()
+            },
+        );
+        assert!(matches!(err.kind(), ErrorKind::NotAFile { .. }), "{err}");
+    }
+}
+
+#[test]
+fn a_line_longer_than_the_cap_is_an_error_not_an_allocation() {
+    let dir = TempDir::new("long-line");
+    let long = "x".repeat(lossfit_stats::MAX_LINE_BYTES + 10);
+    for name in ["labels.txt", "labels.csv"] {
+        let path = dir.write(name, format!("label\ncat\n{long}\ndog\n"));
+        let err = error(&path, &opts());
+        assert!(
+            matches!(err.kind(), ErrorKind::LineTooLong { .. }),
+            "{name}: {err}"
+        );
+    }
+    // No line break at all.
+    let path = dir.write("flat.txt", &long);
+    assert!(matches!(
+        error(&path, &opts()).kind(),
+        ErrorKind::LineTooLong { .. }
+    ));
+    // Just under the cap is a label like any other.
+    let fine = "y".repeat(1000);
+    let path = dir.write("fine.txt", format!("{fine}\n{fine}\n"));
+    assert_eq!(classes(&path, &opts()), [(fine, 2)]);
+}
+
+#[test]
+fn errors_quote_a_short_escaped_excerpt_of_the_file() {
+    let dir = TempDir::new("excerpt");
+    let secret = format!("0\n\u{1b}[2Jtoken={}\n", "s".repeat(500));
+    let path = dir.write("labels.txt", secret);
+    let message = error(&path, &opts()).to_string();
+    assert!(!message.contains('\u{1b}'), "{message}");
+    assert!(message.contains("\\u{1b}[2Jtoken=sss"), "{message}");
+    assert!(!message.contains(&"s".repeat(100)), "{message}");
+    assert!(message.contains("..."), "{message}");
+}

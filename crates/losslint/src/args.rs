@@ -71,6 +71,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N")]
     pub classes: Option<usize>,
 
+    /// Let label paths of configurations and `losslint: labels` directives leave the project
+    /// root (the configuration's directory, or the path checked). Without it such a path is
+    /// an error and the file is not read.
+    #[arg(long)]
+    pub allow_labels_outside: bool,
+
     /// Imbalance ratio (max/min class count, or neg/pos) at or above which labels count as
     /// imbalanced [default: 3.0].
     #[arg(long, value_name = "RATIO")]

@@ -60,6 +60,8 @@ pub struct LabelsOptions {
     pub label_columns: Option<Vec<String>>,
     pub task: Option<TaskHint>,
     pub classes: Option<usize>,
+    /// `allow_outside_root = true`: label paths may leave the project root.
+    pub allow_outside_root: Option<bool>,
 }
 
 impl LabelsOptions {
@@ -79,6 +81,9 @@ impl LabelsOptions {
         }
         if other.classes.is_some() {
             self.classes = other.classes;
+        }
+        if other.allow_outside_root.is_some() {
+            self.allow_outside_root = other.allow_outside_root;
         }
     }
 }
@@ -365,7 +370,14 @@ impl Reader<'_> {
         self.known(
             table,
             key,
-            &["path", "column", "label_columns", "task", "classes"],
+            &[
+                "path",
+                "column",
+                "label_columns",
+                "task",
+                "classes",
+                "allow_outside_root",
+            ],
         )?;
         let mut labels = LabelsOptions::default();
         if let Some(v) = table.get("path") {
@@ -397,6 +409,12 @@ impl Reader<'_> {
                 .filter(|&n| n > 0)
                 .ok_or_else(|| self.wrong(&format!("{key}classes"), "a positive integer"))?;
             labels.classes = Some(classes);
+        }
+        if let Some(v) = table.get("allow_outside_root") {
+            labels.allow_outside_root = Some(
+                v.as_bool()
+                    .ok_or_else(|| self.wrong(&format!("{key}allow_outside_root"), "a boolean"))?,
+            );
         }
         Ok(labels)
     }

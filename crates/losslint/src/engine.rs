@@ -222,6 +222,7 @@ impl Engine {
                         &self.registry,
                         config.as_deref(),
                         &file.path,
+                        &file.root,
                         &settings.cli,
                     );
                     self.lint_file(file, &file_settings, settings, &cache)
@@ -233,7 +234,8 @@ impl Engine {
             warnings: walked.warnings,
             ..Report::default()
         };
-        if walked.files.is_empty() {
+        // Said once: when every path was already reported as skipped, that is the message.
+        if walked.files.is_empty() && report.warnings.len() < settings.paths.len() {
             report.warnings.push(format!(
                 "no source files found under {} (losslint reads {})",
                 settings
@@ -362,20 +364,29 @@ impl Engine {
                 fixes += applied.applied;
             }
             if current != original {
-                if check.fix == FixMode::Apply
-                    && let Err(e) = std::fs::write(&file.path, &current)
-                {
-                    outcome.errors.push(format!(
-                        "{}: cannot write the fixed file: {e}",
-                        file.display
-                    ));
+                let written = match check.fix {
+                    FixMode::Apply => crate::atomic::replace(&file.path, current.as_bytes()),
+                    _ => Ok(()),
+                };
+                match written {
+                    Ok(()) => {
+                        outcome.change = Some(Change {
+                            path: file.display.clone(),
+                            original,
+                            fixed: current.clone(),
+                            fixes,
+                        });
+                    }
+                    Err(e) => {
+                        // Nothing was written: report the file as it is on disk.
+                        outcome.errors.push(format!(
+                            "{}: the fixes were not written, the file is unchanged: {e}",
+                            file.display
+                        ));
+                        linted = self.lint_source(file.language, &original, dir, settings, cache);
+                        current = original;
+                    }
                 }
-                outcome.change = Some(Change {
-                    path: file.display.clone(),
-                    original,
-                    fixed: current.clone(),
-                    fixes,
-                });
             }
         }
         outcome.errors.append(&mut linted.errors);
@@ -437,6 +448,12 @@ impl Engine {
                 continue;
             };
             if bound.iter().any(|(r, _)| *r == request) {
+                continue;
+            }
+            if let Err(e) = settings.confine(&request) {
+                if !linted.errors.contains(&e) {
+                    linted.errors.push(e);
+                }
                 continue;
             }
             match cache.get(&request) {
@@ -542,6 +559,13 @@ pub fn sort_findings(findings: &mut [Finding]) {
 fn read_source(path: &Path, max_size: u64) -> Result<String, Box<Diagnostic>> {
     let meta =
         std::fs::metadata(path).map_err(|e| skipped(format!("cannot read the file: {e}")))?;
+    // A FIFO would block the read forever, a device never end.
+    if !meta.is_file() {
+        return Err(skipped(format!(
+            "{} is not a regular file; skipped",
+            lossfit_stats::file_kind(&meta)
+        )));
+    }
     if meta.len() > max_size {
         return Err(skipped(format!(
             "file is {} bytes, over the {max_size}-byte limit; skipped (raise it with \
@@ -773,7 +797,13 @@ mod tests {
             unreachable!()
         };
         let settings = CheckSettings::from_args(args, engine.registry()).unwrap();
-        FileSettings::resolve(engine.registry(), None, Path::new("x.rs"), &settings.cli)
+        FileSettings::resolve(
+            engine.registry(),
+            None,
+            Path::new("x.rs"),
+            Path::new("."),
+            &settings.cli,
+        )
     }
 
     /// `(code, line)` of each finding, in line order.

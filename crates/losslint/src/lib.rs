@@ -6,6 +6,7 @@
 //! Rules never see syntax trees and never do I/O, so a Python frontend reuses them unchanged.
 
 pub mod args;
+pub mod atomic;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;

@@ -235,6 +235,7 @@ impl CheckSettings {
             label_columns: None,
             task: args.task.map(task_hint),
             classes: args.classes,
+            allow_outside_root: args.allow_labels_outside.then_some(true),
         };
         if labels.classes == Some(0) {
             return Err(SettingsError::Invalid(
@@ -330,6 +331,12 @@ pub struct FileSettings {
     pub labels: LabelsOptions,
     pub policy: ImbalancePolicy,
     pub scheme: WeightScheme,
+    /// The project root label paths must stay inside: the configuration's directory, else
+    /// the path checked.
+    pub label_root: PathBuf,
+    /// Whether the configured binding is the command line's `--labels` (the user named that
+    /// file: it may be anywhere).
+    pub labels_from_cli: bool,
 }
 
 /// A label file to read for a site, and how.
@@ -347,6 +354,7 @@ impl FileSettings {
         registry: &Registry,
         config: Option<&ConfigFile>,
         file: &Path,
+        checked_root: &Path,
         cli: &CliOverrides,
     ) -> Self {
         let mut levels = RuleLevels::defaults(registry);
@@ -371,8 +379,11 @@ impl FileSettings {
             labels.merge(&cli.labels);
         }
         imbalance.merge(&cli.imbalance);
+        let label_root = config.map_or_else(|| checked_root.to_path_buf(), |c| c.dir.clone());
         Self {
             levels,
+            label_root,
+            labels_from_cli: cli.labels.path.is_some(),
             labels,
             policy: ImbalancePolicy {
                 max_ratio: imbalance
@@ -381,6 +392,34 @@ impl FileSettings {
             },
             scheme: imbalance.weights.unwrap_or_default(),
         }
+    }
+
+    /// Whether a label file may be read: inside the project root, or named on the command
+    /// line, or allowed outside (`allow_outside_root = true`, `--allow-labels-outside`).
+    ///
+    /// # Errors
+    /// The message for a path outside the root (the file is then not read).
+    pub fn confine(&self, request: &LabelRequest) -> Result<(), String> {
+        let named_on_cli = self.labels_from_cli && self.labels.path.as_ref() == Some(&request.path);
+        if named_on_cli || self.labels.allow_outside_root == Some(true) {
+            return Ok(());
+        }
+        // A path that does not exist is the reader's to report.
+        let Ok(file) = std::fs::canonicalize(&request.path.resolved) else {
+            return Ok(());
+        };
+        let root =
+            std::fs::canonicalize(&self.label_root).unwrap_or_else(|_| self.label_root.clone());
+        if file.starts_with(&root) {
+            return Ok(());
+        }
+        Err(format!(
+            "label file `{}` is outside the project root `{}`: not read (a label path leaving \
+             the project could expose any file); move it into the project, or allow it with \
+             `allow_outside_root = true` in `[labels]` or `--allow-labels-outside`",
+            request.path.written,
+            self.label_root.display()
+        ))
     }
 
     /// The label file bound to a site: its own `labels`, else the configured binding (for

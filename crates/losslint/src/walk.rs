@@ -14,6 +14,9 @@ pub struct SourceFile {
     /// The path to print: as given on the command line, joined with the walked part.
     pub display: String,
     pub language: Language,
+    /// The path named on the command line it was found under (its directory, for a file):
+    /// the project root when no configuration says otherwise.
+    pub root: PathBuf,
 }
 
 /// The language of a path, by extension.
@@ -52,10 +55,19 @@ pub fn walk(
     let mut seen = HashSet::new();
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|e| (root.clone(), e))?;
+        if !meta.is_file() && !meta.is_dir() {
+            walked.warnings.push(format!(
+                "{}: {} is not a source file; skipped",
+                root.display(),
+                lossfit_stats::file_kind(&meta)
+            ));
+            continue;
+        }
         if meta.is_file() {
             match language_of(root) {
                 Some(language) if languages.contains(&language) => {
-                    push(&mut walked, &mut seen, root, language, strip_dot);
+                    let dir = root.parent().unwrap_or(Path::new("")).to_path_buf();
+                    push(&mut walked, &mut seen, root, &dir, language, strip_dot);
                 }
                 _ => walked.warnings.push(format!(
                     "{}: not a file losslint can read (supported: {}); skipped",
@@ -85,7 +97,14 @@ pub fn walk(
                     if let Some(language) =
                         language_of(entry.path()).filter(|l| languages.contains(l))
                     {
-                        push(&mut walked, &mut seen, entry.path(), language, strip_dot);
+                        push(
+                            &mut walked,
+                            &mut seen,
+                            entry.path(),
+                            root,
+                            language,
+                            strip_dot,
+                        );
                     }
                 }
                 Err(err) => walked.warnings.push(err.to_string()),
@@ -99,6 +118,7 @@ fn push(
     walked: &mut Walked,
     seen: &mut HashSet<PathBuf>,
     path: &Path,
+    root: &Path,
     language: Language,
     strip_dot: bool,
 ) {
@@ -114,6 +134,11 @@ fn push(
         path: path.to_path_buf(),
         display,
         language,
+        root: if root.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            root.to_path_buf()
+        },
     });
 }
 

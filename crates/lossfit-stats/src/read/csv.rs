@@ -172,7 +172,7 @@ fn ragged(header: &[String], record: &ByteRecord) -> StatsError {
 
 fn csv_error(err: csv::Error) -> StatsError {
     match err.into_kind() {
-        csv::ErrorKind::Io(err) => ErrorKind::Io(err).into(),
+        csv::ErrorKind::Io(err) => super::io_error(err).into(),
         csv::ErrorKind::UnequalLengths {
             pos,
             expected_len,

@@ -38,6 +38,9 @@ use crate::format::{Detected, Format, ReadOptions, TaskHint, sniff_json};
 
 /// Bytes between two progress calls.
 const PROGRESS_STEP: u64 = 4 << 20;
+/// The longest line a CSV, TSV or text label file may have: far beyond any row of labels, and
+/// what keeps memory bounded on a file that is not a label file (or has no line breaks).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// The read buffer.
 const BUFFER: usize = 256 << 10;
 
@@ -143,8 +146,20 @@ fn read(
         }
         .into());
     }
+    // A FIFO would block the open or the read forever, a device never end.
+    let metadata = std::fs::metadata(path).map_err(ErrorKind::Io)?;
+    if !metadata.is_file() {
+        return Err(ErrorKind::NotAFile {
+            kind: file_kind(&metadata),
+        }
+        .into());
+    }
     let file = File::open(path).map_err(ErrorKind::Io)?;
     let total = file.metadata().map_err(ErrorKind::Io)?.len();
+    let line_formats = matches!(
+        format,
+        Detected::Known(Format::Csv | Format::Tsv | Format::Text)
+    );
     let mut state = Progress {
         read: 0,
         reported: 0,
@@ -154,7 +169,11 @@ fn read(
     let mut reader = BufReader::with_capacity(
         BUFFER,
         Counting {
-            inner: file,
+            inner: LineCapped {
+                inner: file,
+                limit: line_formats.then_some(MAX_LINE_BYTES),
+                run: 0,
+            },
             state: &mut state,
         },
     );
@@ -230,6 +249,100 @@ impl Progress<'_> {
             self.reported = self.read;
             (self.callback)(self.read, self.total);
         }
+    }
+}
+
+/// What kind of file system entry `metadata` describes, for messages (`a FIFO`, `a
+/// character device`, `a directory`).
+#[must_use]
+pub fn file_kind(metadata: &std::fs::Metadata) -> &'static str {
+    let kind = metadata.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
+/// The error an I/O error of a reader stands for: [`ErrorKind::LineTooLong`] when the line cap
+/// stopped the read, else [`ErrorKind::Io`].
+pub(crate) fn io_error(err: std::io::Error) -> ErrorKind {
+    if err
+        .get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<LineTooLong>().is_some())
+    {
+        ErrorKind::LineTooLong {
+            limit: MAX_LINE_BYTES,
+        }
+    } else {
+        ErrorKind::Io(err)
+    }
+}
+
+/// The marker error of [`LineCapped`].
+#[derive(Debug)]
+struct LineTooLong;
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a line is longer than {MAX_LINE_BYTES} bytes")
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+/// A reader that fails once a line grows past `limit` bytes (none: no limit).
+struct LineCapped<R> {
+    inner: R,
+    limit: Option<usize>,
+    /// Bytes since the last line break.
+    run: usize,
+}
+
+impl<R: Read> Read for LineCapped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(limit) = self.limit {
+            let chunk = buf.get(..n).unwrap_or_default();
+            let too_long = if let (Some(first), Some(last)) = (
+                chunk.iter().position(|&b| b == b'\n'),
+                chunk.iter().rposition(|&b| b == b'\n'),
+            ) {
+                // The line the first break ends started in an earlier chunk; lines between
+                // breaks of this chunk are shorter than the chunk.
+                let ended = self.run.saturating_add(first);
+                self.run = n - last - 1;
+                ended > limit || self.run > limit
+            } else {
+                self.run = self.run.saturating_add(n);
+                self.run > limit
+            };
+            if too_long {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    LineTooLong,
+                ));
+            }
+        }
+        Ok(n)
     }
 }
 

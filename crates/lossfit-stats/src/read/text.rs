@@ -13,7 +13,7 @@ use std::io::BufRead;
 
 use super::{multi_label_unsupported, single_label_tally};
 use crate::counts::LabelStats;
-use crate::error::{ErrorKind, StatsError};
+use crate::error::StatsError;
 use crate::format::ReadOptions;
 
 pub(super) fn read(
@@ -27,7 +27,11 @@ pub(super) fn read(
     let mut line = 0u64;
     loop {
         buf.clear();
-        if reader.read_until(b'\n', &mut buf).map_err(ErrorKind::Io)? == 0 {
+        if reader
+            .read_until(b'\n', &mut buf)
+            .map_err(super::io_error)?
+            == 0
+        {
             break;
         }
         line += 1;

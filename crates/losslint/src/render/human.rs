@@ -71,7 +71,7 @@ fn frame(
     let mut groups: Vec<Group<'_>> = Vec::new();
     let window = index.and_then(|index| Window::new(index, d));
     let mut group = if let Some(window) = &window {
-        let mut snippet = Snippet::source(window.text)
+        let mut snippet = Snippet::source(window.text.as_ref())
             .line_start(window.first_line)
             .path(finding.path.as_str());
         if let Some(range) = window.range(d.span, true) {
@@ -123,7 +123,7 @@ fn frame(
         let group = match (patches, &window) {
             (Some(patches), Some(window)) if !patches.is_empty() => {
                 SnippetLevel::HELP.secondary_title(fix_title).element(
-                    Snippet::source(window.text)
+                    Snippet::source(window.text.as_ref())
                         .line_start(window.first_line)
                         .path(finding.path.as_str())
                         .patches(patches),
@@ -133,12 +133,53 @@ fn frame(
         };
         groups.push(group);
     }
-    renderer.render(&groups)
+    let rendered = renderer.render(&groups);
+    match &window {
+        // The renderer counts a cut line's columns from the cut: the location line gets the
+        // file's.
+        Some(window) if window.cut => relocate(&rendered, &finding.path, d.span.start),
+        _ => rendered,
+    }
 }
+
+/// `rendered` with its first `--> path:line:column` line pointing at `at`.
+fn relocate(rendered: &str, path: &str, at: crate::facts::Pos) -> String {
+    let marker = format!("--> {path}:");
+    let mut out = String::with_capacity(rendered.len());
+    let mut done = false;
+    for line in rendered.split_inclusive('\n') {
+        if !done && let Some(found) = line.find(&marker) {
+            done = true;
+            let ending = if line.ends_with('\n') { "\n" } else { "" };
+            let _ = std::fmt::Write::write_fmt(
+                &mut out,
+                format_args!(
+                    "{}{marker}{}:{}{ending}",
+                    &line[..found],
+                    at.line.max(1),
+                    at.column.max(1)
+                ),
+            );
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Longest line shown whole in a code frame (bytes).
+const MAX_LINE: usize = 400;
+
+/// Bytes shown either side of the spans on a line longer than [`MAX_LINE`].
+const CONTEXT: usize = 120;
 
 /// The lines of a file a finding touches, so the renderer never sees the whole file.
 struct Window<'i, 'a> {
-    text: &'a str,
+    /// The lines shown; a single line longer than [`MAX_LINE`] is cut to the part around
+    /// the spans, with `...` where it was cut (a minified file is not printed whole).
+    text: std::borrow::Cow<'a, str>,
+    /// Whether `text` is a cut line.
+    cut: bool,
     first_line: usize,
     /// Byte offset of `text` in the file.
     start: usize,
@@ -162,10 +203,33 @@ impl<'i, 'a> Window<'i, 'a> {
         let last_line = index.pos(hi).line;
         let start = index.line_start(first_line)?;
         let end = index.line_start(last_line + 1).unwrap_or(file.len());
+        let lines = file.get(start..end)?;
+        if first_line != last_line || lines.len() <= MAX_LINE {
+            return Some(Self {
+                text: std::borrow::Cow::Borrowed(lines),
+                cut: false,
+                first_line,
+                start,
+                index,
+            });
+        }
+        // One long line: the spans with some context either side.
+        let line_end = start + lines.trim_end_matches(['\n', '\r']).len();
+        let mut from = lo.saturating_sub(CONTEXT).max(start);
+        while !file.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (hi + CONTEXT).min(line_end);
+        while !file.is_char_boundary(to) {
+            to += 1;
+        }
+        let head = if from > start { "..." } else { "" };
+        let tail = if to < line_end { "..." } else { "" };
         Some(Self {
-            text: file.get(start..end)?,
+            text: std::borrow::Cow::Owned(format!("{head}{}{tail}", file.get(from..to)?)),
+            cut: true,
             first_line,
-            start,
+            start: from.checked_sub(head.len())?,
             index,
         })
     }
@@ -205,7 +269,20 @@ fn summary_lines(out: &mut dyn Write, report: &Report, options: RenderOptions) -
         )?;
     }
     if total == 0 {
-        writeln!(out, "All checks passed!")?;
+        // A check that could not run (an unreadable label file, a fix not written) is not
+        // a pass: the errors follow on standard error.
+        if report.files == 0 && report.errors.is_empty() {
+            writeln!(out, "No source files were checked.")?;
+        } else if report.errors.is_empty() {
+            writeln!(out, "All checks passed!")?;
+        } else {
+            let n = report.errors.len();
+            writeln!(
+                out,
+                "No findings, but {n} error{} stopped part of the check (see below).",
+                plural(n)
+            )?;
+        }
         return Ok(());
     }
     let mut paths: Vec<&str> = report.findings.iter().map(|f| f.path.as_str()).collect();

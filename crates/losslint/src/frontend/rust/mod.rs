@@ -22,6 +22,7 @@ mod derive;
 mod directives;
 mod imports;
 mod lookup;
+mod nesting;
 mod options;
 mod program;
 mod spans;
@@ -92,9 +93,25 @@ impl Frontend for RustFrontend {
 /// Parses and analyses one file.
 fn analyse(text: &str) -> FileFacts {
     let spans = SpanMap::new(text);
-    let file = match syn::parse_file(text) {
+    let file = match nesting::parse_file(text) {
         Ok(file) => file,
-        Err(error) => return parse_error(&spans, &error),
+        Err(nesting::Refused::Syntax(error)) => return parse_error(&spans, &error),
+        Err(nesting::Refused::TooDeep(at)) => {
+            let at = spans.span(at);
+            return failure(
+                format!(
+                    "nested too deeply to analyse safely: over {} levels of brackets, blocks, \
+                     prefix operators or `else if`, or over {} closure bars or open `<` in one \
+                     statement",
+                    nesting::MAX_NESTING,
+                    nesting::MAX_PER_STATEMENT
+                ),
+                Span {
+                    start: at.start,
+                    end: at.start,
+                },
+            );
+        }
     };
     let imports = Imports::collect(&file);
     let structs = visitor::struct_fields(&file);

@@ -9,50 +9,48 @@ use proc_macro2::LineColumn;
 use syn::spanned::Spanned;
 
 use crate::facts::{Pos, Span};
+use crate::fix::LineIndex;
 
 /// Positions of one file.
 #[derive(Debug)]
 pub(crate) struct SpanMap<'a> {
     text: &'a str,
-    /// Byte offset at which each line starts.
-    line_starts: Vec<usize>,
-    /// Bytes of a leading byte-order mark (0 or 3).
+    /// Line starts and character offsets (logarithmic time per position, whatever the
+    /// length of a line).
+    index: LineIndex<'a>,
+    /// Characters of a leading byte-order mark (0 or 1).
     bom: usize,
 }
 
 impl<'a> SpanMap<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, byte)| byte == b'\n')
-                .map(|(index, _)| index + 1),
-        );
-        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let bom = usize::from(text.starts_with('\u{feff}'));
         SpanMap {
             text,
-            line_starts,
+            index: LineIndex::new(text),
             bom,
         }
     }
 
     /// The position of a proc-macro2 line/column (1-based line, 0-based character column).
     pub(crate) fn pos(&self, at: LineColumn) -> Pos {
-        let line = at.line.clamp(1, self.line_starts.len());
-        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let lines = self.index.lines().max(1);
+        let line = at.line.clamp(1, lines + 1);
+        // The lexer did not see the byte-order mark: on the first line its columns are one
+        // character short of the text's.
         let skip = if line == 1 { self.bom } else { 0 };
-        let line_text = self.text.get(start + skip..end).unwrap_or("");
-        let within: usize = line_text.chars().take(at.column).map(char::len_utf8).sum();
+        let offset = self
+            .index
+            .char_offset(line - 1, at.column + skip)
+            .or_else(|| {
+                let len = self.index.line_text(line)?.len();
+                Some(self.index.line_start(line)? + len)
+            })
+            .unwrap_or(self.text.len());
         Pos {
             line,
             column: at.column + 1,
-            offset: start + skip + within,
+            offset,
         }
     }
 
