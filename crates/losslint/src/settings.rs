@@ -408,8 +408,19 @@ impl FileSettings {
         let Ok(file) = std::fs::canonicalize(&request.path.resolved) else {
             return Ok(());
         };
-        let root =
-            std::fs::canonicalize(&self.label_root).unwrap_or_else(|_| self.label_root.clone());
+        // `Path::new("")` (a configuration in the current directory) is `.`.
+        let root = if self.label_root.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            self.label_root.as_path()
+        };
+        let Ok(root) = std::fs::canonicalize(root) else {
+            return Err(format!(
+                "the project root `{}` cannot be resolved, so label file `{}` is not read",
+                self.label_root.display(),
+                request.path.written
+            ));
+        };
         if file.starts_with(&root) {
             return Ok(());
         }

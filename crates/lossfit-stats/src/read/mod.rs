@@ -129,6 +129,14 @@ fn read(
     options: &ReadOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<LabelStats, StatsError> {
+    // A FIFO would block the open or the read forever, a device never end.
+    let metadata = std::fs::metadata(path).map_err(ErrorKind::Io)?;
+    if !metadata.is_file() {
+        return Err(ErrorKind::NotAFile {
+            kind: file_kind(&metadata),
+        }
+        .into());
+    }
     let format = match options.format {
         Some(format) => Detected::Known(format),
         None => Format::from_extension(path).ok_or_else(|| ErrorKind::UnknownFormat {
@@ -143,14 +151,6 @@ fn read(
                 "a binary task has 2 classes, but {} were declared; declare 2 classes or none",
                 options.classes.unwrap_or_default()
             ),
-        }
-        .into());
-    }
-    // A FIFO would block the open or the read forever, a device never end.
-    let metadata = std::fs::metadata(path).map_err(ErrorKind::Io)?;
-    if !metadata.is_file() {
-        return Err(ErrorKind::NotAFile {
-            kind: file_kind(&metadata),
         }
         .into());
     }
