@@ -1,7 +1,7 @@
 //! Reads a head's label file at compile time and turns its statistics into verdicts and
 //! weights (through `lossfit-stats`, the same code `losslint` runs).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use lossfit_stats::{
     Imbalance, ImbalancePolicy, LabelStats, ReadOptions, TaskHint, WeightScheme, read_labels,
@@ -23,6 +23,37 @@ pub(crate) fn resolve(path: &str) -> PathBuf {
     base.join(path)
 }
 
+/// The directories a label file may be read from: the crate, and `$LOSSFIT_LABELS_DIR`.
+fn allowed_roots() -> Vec<PathBuf> {
+    ["CARGO_MANIFEST_DIR", "LOSSFIT_LABELS_DIR"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .map(PathBuf::from)
+        .collect()
+}
+
+/// `path` when it lies inside one of `roots` (after following links and `..`), else the
+/// error that says where label files may be. A path that does not exist is left to the reader.
+fn confine(path: &Path, roots: &[PathBuf]) -> Result<(), String> {
+    let Ok(file) = path.canonicalize() else {
+        return Ok(());
+    };
+    let inside = roots
+        .iter()
+        .filter_map(|root| root.canonicalize().ok())
+        .any(|root| file.starts_with(root));
+    if inside {
+        Ok(())
+    } else {
+        Err(format!(
+            "label file `{}` is outside the crate and `$LOSSFIT_LABELS_DIR`: the derive reads \
+             label files only there; move it into the crate, or set `LOSSFIT_LABELS_DIR` to its \
+             directory",
+            path.display()
+        ))
+    }
+}
+
 /// Reads the statistics for a head of `task`.
 pub(crate) fn read(
     task: Task,
@@ -30,6 +61,7 @@ pub(crate) fn read(
     column: Option<String>,
     classes: Option<usize>,
 ) -> Result<LabelStats, String> {
+    confine(path, &allowed_roots())?;
     let hint = match task {
         Task::MultiLabel => TaskHint::MultiLabel,
         Task::Binary => TaskHint::Binary,
@@ -105,5 +137,35 @@ fn format_number(v: f64) -> String {
         format!("{trimmed}0")
     } else {
         trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_files_are_read_only_inside_the_allowed_roots() {
+        let base =
+            std::env::temp_dir().join(format!("lossfit-derive-confine-{}", std::process::id()));
+        let krate = base.join("crate");
+        let data = base.join("data");
+        std::fs::create_dir_all(krate.join("labels")).unwrap();
+        std::fs::create_dir_all(&data).unwrap();
+        let inside = krate.join("labels/counts.json");
+        let outside = data.join("counts.json");
+        std::fs::write(&inside, "{}").unwrap();
+        std::fs::write(&outside, "{}").unwrap();
+        let roots = [krate.clone()];
+        assert!(confine(&inside, &roots).is_ok());
+        // `..` out of the crate, and an absolute path elsewhere.
+        assert!(confine(&krate.join("labels/../../data/counts.json"), &roots).is_err());
+        let err = confine(&outside, &roots).unwrap_err();
+        assert!(err.contains("LOSSFIT_LABELS_DIR"), "{err}");
+        // With the data directory allowed.
+        assert!(confine(&outside, &[krate, data]).is_ok());
+        // A missing file is the reader's to report.
+        assert!(confine(&base.join("missing.json"), &roots).is_ok());
+        std::fs::remove_dir_all(&base).unwrap();
     }
 }
