@@ -196,17 +196,36 @@ fn relative_to(file: &Path, dir: &Path) -> PathBuf {
         .map_or_else(|_| file.clone(), Path::to_path_buf)
 }
 
+/// The largest configuration file read (a `Cargo.toml` or `pyproject.toml` is far smaller).
+const MAX_CONFIG_BYTES: u64 = 16 << 20;
+
 /// Reads one configuration file. `Ok(None)` when it holds no losslint table (a `pyproject.toml`
 /// without `[tool.losslint]`, a `Cargo.toml` without `metadata.losslint`).
 ///
 /// # Errors
-/// The file cannot be read, is not TOML, or its losslint table has an unknown key or a wrong
-/// value.
+/// The file cannot be read, is not a regular file or is over 16 MiB, is not TOML, or its
+/// losslint table has an unknown key or a wrong value.
+
 pub fn load(path: &Path, registry: &Registry) -> Result<Option<ConfigFile>, ConfigError> {
     let err = |message: String| ConfigError {
         path: path.to_path_buf(),
         message,
     };
+    // A FIFO would block the read forever, a device never end; a configuration is small.
+    let metadata = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    if !metadata.is_file() {
+        return Err(err(format!(
+            "{} is not a configuration file; point to a `losslint.toml`, `pyproject.toml` or \
+             `Cargo.toml`",
+            lossfit_stats::file_kind(&metadata)
+        )));
+    }
+    if metadata.len() > MAX_CONFIG_BYTES {
+        return Err(err(format!(
+            "{} bytes is too large for a configuration file (the limit is {MAX_CONFIG_BYTES})",
+            metadata.len()
+        )));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let dedicated = matches!(name, "losslint.toml" | ".losslint.toml");

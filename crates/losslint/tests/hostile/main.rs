@@ -247,11 +247,18 @@ fn fifos_devices_and_symlink_loops_never_block() {
         &["check", "src", "--isolated", "--format", "json"],
     );
     assert_eq!(run.codes(), ["LL003"], "{}", run.stderr);
-    // Named on the command line: said what they are.
+    // Named on the command line, as a source or as the configuration: said what they are.
     if made.is_ok_and(|s| s.success()) {
         let run = losslint(dir.path(), &["check", "src/pipe.rs", "--isolated"]);
         assert!(run.stderr.contains("FIFO"), "{}", run.stderr);
         assert!(!run.says_success(), "{}", run.stdout);
+        let run = losslint(dir.path(), &["check", "src", "--config", "src/pipe.rs"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("not a configuration file"),
+            "{}",
+            run.stderr
+        );
     }
     let run = losslint(dir.path(), &["check", "/dev/zero", "--isolated"]);
     assert!(run.stderr.contains("character device"), "{}", run.stderr);
