@@ -205,7 +205,6 @@ const MAX_CONFIG_BYTES: u64 = 16 << 20;
 /// # Errors
 /// The file cannot be read, is not a regular file or is over 16 MiB, is not TOML, or its
 /// losslint table has an unknown key or a wrong value.
-
 pub fn load(path: &Path, registry: &Registry) -> Result<Option<ConfigFile>, ConfigError> {
     let err = |message: String| ConfigError {
         path: path.to_path_buf(),
