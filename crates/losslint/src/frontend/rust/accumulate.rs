@@ -297,7 +297,25 @@ fn names_split_size(name: &str) -> bool {
             "n" | "num" | "size" | "len" | "count" | "total" | "items" | "rows" | "images"
         )
     });
-    split && count && !words.contains(&"batch") && !words.contains(&"batches")
+    // `n_train_batches`, `num_train_steps` count batches or updates, not samples.
+    let per_batch = words.iter().any(|w| {
+        matches!(
+            *w,
+            "batch"
+                | "batches"
+                | "step"
+                | "steps"
+                | "iter"
+                | "iters"
+                | "iteration"
+                | "iterations"
+                | "update"
+                | "updates"
+                | "epoch"
+                | "epochs"
+        )
+    });
+    split && count && !per_batch
 }
 
 /// What the length of a collection with this name counts.
@@ -345,5 +363,38 @@ fn strip_number(expr: &syn::Expr) -> &syn::Expr {
         syn::Expr::Paren(paren) => strip_number(&paren.expr),
         syn::Expr::Group(group) => strip_number(&group.expr),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_names_count() {
+        for samples in [
+            "n_samples",
+            "num_examples",
+            "n_train",
+            "train_size",
+            "num_test",
+            "valid_len",
+            "n_items",
+            "dataset_size",
+        ] {
+            assert_eq!(by_name(samples), Divisor::Samples, "{samples}");
+        }
+        for batches in [
+            "n_batches",
+            "num_train_batches",
+            "n_train_steps",
+            "train_iterations",
+            "steps",
+        ] {
+            assert_eq!(by_name(batches), Divisor::Batches, "{batches}");
+        }
+        for unknown in ["n", "count", "total", "denominator", "batch_size"] {
+            assert_eq!(by_name(unknown), Divisor::Unknown, "{unknown}");
+        }
     }
 }
