@@ -828,8 +828,20 @@ fn check_imbalance(
     let Some(imbalance) = labels::judge(&labels.stats, max_ratio) else {
         return;
     };
+    // Weights that leave the imbalance as it is (all class weights equal, every `pos_weight`
+    // 1) do not compensate it.
+    let uniform = checked
+        .weight
+        .as_deref()
+        .is_some_and(|w| w.windows(2).all(|pair| pair[0] == pair[1]))
+        || checked
+            .pos_weight
+            .as_deref()
+            .is_some_and(|w| w.iter().all(|&v| v == 1.0));
     // weighted, or a weight was written but rejected (already reported)
-    if checked.weighted() || keys.get("weight").is_some() || keys.get("pos_weight").is_some() {
+    let rejected = (keys.get("weight").is_some() && checked.weight.is_none())
+        || (keys.get("pos_weight").is_some() && checked.pos_weight.is_none());
+    if (checked.weighted() && !uniform) || rejected {
         return;
     }
     if let Some(entry) = keys.get("allow_imbalance") {
@@ -862,11 +874,18 @@ fn check_imbalance(
     cx.error_at(
         labels.span,
         format!(
-            "head `{}` trains an unweighted `{}` on imbalanced labels: {imbalance} in \"{}\" \
+            "head `{}` trains {} `{}` on imbalanced labels: {imbalance} in \"{}\" \
              (the policy flags {max_ratio} and above); the rare classes will barely be learned \
              while accuracy looks fine.\n{fix}, or keep it deliberately with \
              `allow_imbalance = \"<reason>\"`",
-            head.field, checked.loss.name, labels.written
+            head.field,
+            if uniform {
+                "an evenly weighted (in effect unweighted)"
+            } else {
+                "an unweighted"
+            },
+            checked.loss.name,
+            labels.written
         ),
     );
 }

@@ -32,23 +32,30 @@ pub trait ClassificationTask: Task {
     const RANK: usize;
     /// Its logits' shape, in words.
     const SHAPE: &'static str;
+    /// The fewest classes (or labels) in the last dimension: a softmax over one class is
+    /// always 1, so its loss and gradient are 0 and nothing is learned.
+    const MIN_CLASSES: usize;
 }
 
 impl ClassificationTask for MultiClass {
     const RANK: usize = 2;
     const SHAPE: &'static str = "[N, C]: one row of C class scores per sample";
+    const MIN_CLASSES: usize = 2;
 }
 impl ClassificationTask for MultiLabel {
     const RANK: usize = 2;
     const SHAPE: &'static str = "[N, L]: one score per label per sample";
+    const MIN_CLASSES: usize = 1;
 }
 impl ClassificationTask for Binary {
     const RANK: usize = 1;
     const SHAPE: &'static str = "[N]: one score per sample";
+    const MIN_CLASSES: usize = 0;
 }
 impl ClassificationTask for Sequence {
     const RANK: usize = 3;
     const SHAPE: &'static str = "[N, T, C]: C class scores per token";
+    const MIN_CLASSES: usize = 2;
 }
 
 /// Tasks whose scores are normalised with a softmax over classes (exactly one class is true).
@@ -73,6 +80,21 @@ impl SigmoidTask for Binary {}
 
 fn check_rank<K: ClassificationTask>(kind: &'static str, shape: &[usize]) -> Result<()> {
     if shape.len() == K::RANK {
+        let classes = shape.last().copied().unwrap_or(0);
+        if K::RANK > 1 && classes < K::MIN_CLASSES {
+            return Err(LossError::Shape {
+                loss: kind,
+                arg: K::NAME,
+                found: shape.to_vec(),
+                expected: format!("at least {} classes in the last dimension", K::MIN_CLASSES),
+                fix: format!(
+                    "a softmax over {classes} class{} gives loss 0 and gradient 0, so nothing is \
+                     learned: one logit per sample is a `Binary` head (`{kind}<Binary>` [N] with \
+                     `BceWithLogits`), or give the head one column per class",
+                    if classes == 1 { "" } else { "es" }
+                ),
+            });
+        }
         return Ok(());
     }
     Err(LossError::Shape {
@@ -447,4 +469,26 @@ ranking_output! {
     /// assert!(Distances::new(array![0.3_f64, 1.7]).is_ok());
     /// ```
     Distances { distance }, 1, "[N]"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array1, Array2, Array3};
+
+    #[test]
+    fn softmax_tasks_need_two_classes() {
+        let one = Array2::<f32>::zeros((4, 1));
+        let err = Logits::<MultiClass, f32>::new(one).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("`Binary` head"), "{message}");
+        assert!(Probabilities::<MultiClass, f32>::new(Array2::<f32>::zeros((4, 1))).is_err());
+        assert!(Logits::<Sequence, f64>::new(Array3::<f64>::zeros((2, 5, 1))).is_err());
+        assert!(Logits::<MultiClass, f32>::new(Array2::<f32>::zeros((4, 0))).is_err());
+        // Enough classes, an empty batch, one label, one logit per sample: all fine.
+        assert!(Logits::<MultiClass, f32>::new(Array2::<f32>::zeros((4, 2))).is_ok());
+        assert!(Logits::<MultiClass, f32>::new(Array2::<f32>::zeros((0, 3))).is_ok());
+        assert!(Logits::<MultiLabel, f32>::new(Array2::<f32>::zeros((4, 1))).is_ok());
+        assert!(Logits::<Binary, f32>::new(Array1::<f32>::zeros(4)).is_ok());
+    }
 }
