@@ -890,3 +890,40 @@ fn errors_quote_a_short_escaped_excerpt_of_the_file() {
     assert!(!message.contains(&"s".repeat(100)), "{message}");
     assert!(message.contains("..."), "{message}");
 }
+
+#[test]
+fn one_hot_columns_are_never_read_as_one_class_column() {
+    let dir = TempDir::new("one-hot");
+    for (name, text) in [
+        (
+            "one_hot.csv",
+            "path,cat,dog,bird\na.png,1,0,0\nb.png,0,1,0\nc.png,0,0,1\n",
+        ),
+        ("multi.csv", "path,common,rare\na.png,1,0\nb.png,1,1\n"),
+    ] {
+        let path = dir.write(name, text);
+        let err = error(&path, &opts());
+        assert!(
+            matches!(err.kind(), ErrorKind::InvalidOptions { .. }),
+            "{err}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("one-hot or multi-label"), "{message}");
+        assert!(message.contains("multilabel"), "{message}");
+    }
+    // Named, or declared multi-label, it reads.
+    let path = dir.write("named.csv", "path,cat,dog\na.png,1,0\nb.png,0,1\n");
+    let named = ReadOptions {
+        column: Some("dog".into()),
+        ..opts()
+    };
+    assert_eq!(
+        classes(&path, &named),
+        [("0".to_string(), 1), ("1".to_string(), 1)]
+    );
+    let labels = multi_label(&path, &task(TaskHint::MultiLabel));
+    assert_eq!(labels.labels().len(), 2);
+    // One 0/1 column beside features is a binary label column as before.
+    let path = dir.write("binary.csv", "x,y,diagnosis\n3.5,2.0,1\n1.5,0.5,0\n");
+    assert_eq!(classes(&path, &opts()).len(), 2);
+}

@@ -57,7 +57,17 @@ pub(super) fn read(
         return read_multi_label(&mut csv, &header, options, &mut record);
     };
     let column = label_column(&header, options.column.as_deref())?;
+    // The last column by default: unless other columns say the layout is one-hot.
+    let by_default = options.column.is_none()
+        && !header
+            .iter()
+            .any(|h| LABEL_NAMES.iter().any(|n| h.eq_ignore_ascii_case(n)));
+    let mut first = true;
     while csv.read_byte_record(&mut record).map_err(csv_error)? {
+        if first && by_default {
+            one_hot_layout(&header, &record)?;
+        }
+        first = false;
         let line = line_of(&record);
         let field = record.get(column).ok_or_else(|| ragged(&header, &record))?;
         tally
@@ -128,6 +138,35 @@ fn read_multi_label<R: Read>(
 }
 
 /// The label column: the one asked for, else the default rule.
+/// An error when several columns of the first row hold 0/1 values: the file is one-hot or
+/// multi-label, and reading its last column alone as the class would be silently wrong.
+fn one_hot_layout(header: &[String], record: &ByteRecord) -> Result<(), StatsError> {
+    let binary: Vec<&String> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| !NOT_LABELS.iter().any(|n| name.eq_ignore_ascii_case(n)))
+        .filter(|(i, _)| {
+            record
+                .get(*i)
+                .is_some_and(|v| matches!(v.trim_ascii(), b"0" | b"1"))
+        })
+        .map(|(_, name)| name)
+        .collect();
+    if binary.len() < 2 {
+        return Ok(());
+    }
+    let names: Vec<String> = binary.iter().map(|n| format!("`{n}`")).collect();
+    Err(ErrorKind::InvalidOptions {
+        message: format!(
+            "the columns {} hold 0/1 values: a one-hot or multi-label layout, so the last column \
+             alone is not the class; name the label column (`column = \"..\"`, \
+             `--labels-column`), or declare the task multi-label (`task = \"multilabel\"`)",
+            names.join(", ")
+        ),
+    }
+    .into())
+}
+
 fn label_column(header: &[String], asked: Option<&str>) -> Result<usize, StatsError> {
     if let Some(name) = asked {
         return find_column(header, name);
