@@ -307,9 +307,17 @@ fn judge(site: &LossSite, bound: Option<BoundLabels<'_>>) -> Option<Diagnostic> 
     } else {
         ""
     };
+    // A regression loss is bound to class labels only when its target is an integer label
+    // tensor: an integer regression target (ages in years, counts) looks the same.
+    let integer_target = if site.loss.is_regression() {
+        "; if the integer target is a quantity, not a class index, keep it with \
+         `// losslint: allow(LL009)`"
+    } else {
+        ""
+    };
     d.help = Some(format!(
         "{fits}{binary_note}; if these labels belong to another head, bind this loss's own \
-         labels with `// losslint: labels = \"..\"` on the line above it"
+         labels with `// losslint: labels = \"..\"` on the line above it{integer_target}"
     ));
     Some(d)
 }

@@ -123,10 +123,25 @@ impl FnAnalysis<'_, '_> {
         }
         let constructs =
             name.chars().next().is_some_and(char::is_uppercase) && func.qself.is_none();
-        if constructs && !values.is_empty() {
-            Value::Tuple(values)
+        if !constructs || values.is_empty() {
+            return Value::Unknown;
+        }
+        // A tuple struct of the file is an instance of it (its methods apply); fields `0`, `1`.
+        let ty = if name == "Self" {
+            self.self_type.clone()
         } else {
-            Value::Unknown
+            Some(name)
+        };
+        match ty {
+            Some(ty) if self.cx.structs.get(&ty).is_some_and(Option::is_some) => Value::Record {
+                ty: Some(ty),
+                fields: values
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, value)| (i.to_string(), value))
+                    .collect(),
+            },
+            _ => Value::Tuple(values),
         }
     }
 

@@ -421,7 +421,7 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                 Value::Unknown
             }
             syn::Expr::Binary(e) => {
-                self.eval_escaping(&e.left);
+                let left = self.eval_escaping(&e.left);
                 let right = self.eval_escaping(&e.right);
                 match e.op {
                     syn::BinOp::AddAssign(_) => {
@@ -432,6 +432,17 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                         self.divide(&e.left, &e.right);
                     }
                     _ => {}
+                }
+                // A batch's mean times its size is the batch's sum.
+                if matches!(e.op, syn::BinOp::Mul(_)) {
+                    let scaled = |loss: &Value, size: &syn::Expr, this: &Self| {
+                        matches!(loss, Value::Computed(Some(word)) if is_mean_word(word))
+                            && (super::accumulate::is_batch_size(size)
+                                || this.divisor(size) == Divisor::Samples)
+                    };
+                    if scaled(&left, &e.right, self) || scaled(&right, &e.left, self) {
+                        return Value::Computed(Some("sum".to_string()));
+                    }
                 }
                 // Samples over a batch size: the number of batches.
                 if matches!(e.op, syn::BinOp::Div(_))
@@ -739,6 +750,9 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
                 .unwrap_or(Value::Unknown),
             (Value::Record { ty, fields }, syn::Member::Named(member)) => {
                 self.record_field(ty.as_deref(), &fields, &member.to_string(), span)
+            }
+            (Value::Record { ty, fields }, syn::Member::Unnamed(index)) => {
+                self.record_field(ty.as_deref(), &fields, &index.index.to_string(), span)
             }
             _ => Value::Unknown,
         }
@@ -1158,6 +1172,13 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
             },
         }
     }
+}
+
+/// Whether a reduction word is a mean (`Reduction::Mean`, `"mean"`, `Mean`, `Auto`: burn's
+/// default is the mean).
+fn is_mean_word(word: &str) -> bool {
+    let last = word.rsplit("::").next().unwrap_or(word).trim_matches('"');
+    last.eq_ignore_ascii_case("mean") || last == "Auto"
 }
 
 /// Whether a parameter type holds integer class labels: burn's `Tensor<B, D, Int>`,

@@ -16,6 +16,9 @@ use crate::facts::{Pos, Span};
 #[derive(Debug, Default)]
 pub(crate) struct Directives {
     labels: BTreeMap<usize, (String, Span)>,
+    /// Lines holding only an attribute (`#[allow(..)]`): a directive above them binds the
+    /// statement or item they belong to.
+    attributes: HashSet<usize>,
     used: RefCell<HashSet<usize>>,
 }
 
@@ -23,9 +26,14 @@ impl Directives {
     /// Reads every directive of a file.
     pub(crate) fn parse(text: &str) -> Self {
         let mut labels = BTreeMap::new();
+        let mut attributes = HashSet::new();
         let mut offset = 0;
         for (index, line) in text.split_inclusive('\n').enumerate() {
             let content = line.trim_end_matches(['\n', '\r']);
+            let code = content.trim();
+            if code.starts_with("#[") && code.ends_with(']') {
+                attributes.insert(index + 1);
+            }
             if let Some(path) = line_labels(content) {
                 let indent = content.len() - content.trim_start().len();
                 let pos = |byte: usize| Pos {
@@ -43,6 +51,7 @@ impl Directives {
         }
         Directives {
             labels,
+            attributes,
             used: RefCell::new(HashSet::new()),
         }
     }
@@ -51,7 +60,12 @@ impl Directives {
     /// one of those lines or the line before it. The directive counts as used.
     pub(crate) fn bind(&self, lines: impl IntoIterator<Item = usize>) -> Option<String> {
         lines.into_iter().find_map(|line| {
-            let at = [Some(line), line.checked_sub(1)]
+            // The line itself, the line before, and above any attribute lines in between.
+            let mut above = line.checked_sub(1);
+            while let Some(at) = above.filter(|at| self.attributes.contains(at)) {
+                above = at.checked_sub(1);
+            }
+            let at = [Some(line), above]
                 .into_iter()
                 .flatten()
                 .find(|at| self.labels.contains_key(at))?;
@@ -139,6 +153,17 @@ mod tests {
         assert_eq!(directives.labels_for(5), Some("other.json"));
         assert_eq!(directives.labels_for(6), None);
         assert_eq!(directives.labels_for(1), None);
+    }
+
+    #[test]
+    fn attribute_lines_between_a_directive_and_its_loss() {
+        let text = "fn main() {\n    // losslint: labels = \"a.csv\"\n    #[allow(unused)]\n    #[rustfmt::skip]\n    let loss = x;\n}\n";
+        let directives = Directives::parse(text);
+        assert_eq!(directives.bind([5]).as_deref(), Some("a.csv"));
+        assert!(directives.unbound().is_empty());
+        // Code between them still breaks the binding.
+        let text = "// losslint: labels = \"a.csv\"\nlet x = 1;\nlet loss = y;\n";
+        assert_eq!(Directives::parse(text).bind([3]), None);
     }
 
     #[test]

@@ -143,7 +143,15 @@ fn unrelated(values: &[f32]) -> f32 {
     total / values.len() as f32
 }
 ";
-    assert!(accumulations(source).is_empty());
+    // The batch mean times the batch size is the batch's sum: over the samples, correct.
+    let found = accumulations(source);
+    assert_eq!(
+        found
+            .iter()
+            .map(|acc| (acc.reduction.clone(), acc.divisor))
+            .collect::<Vec<_>>(),
+        [(Some("sum".into()), Divisor::Samples)]
+    );
 }
 
 #[test]

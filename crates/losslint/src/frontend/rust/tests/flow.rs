@@ -403,3 +403,18 @@ fn epoch(batches: &[(Tensor, Tensor)]) -> f64 {
         [(Some("mean".into()), Divisor::Samples)]
     );
 }
+
+#[test]
+fn a_tuple_struct_wrapper_is_an_instance_of_its_type() {
+    let source = "use tch::{nn, Kind, Reduction, Tensor};
+struct ProbNet<'a>(&'a nn::Linear);
+impl ProbNet<'_> {
+    fn forward_t(&self, xs: &Tensor, _train: bool) -> Tensor { xs.apply(self.0).softmax(-1, Kind::Float) }
+}
+fn step(net: &nn::Linear, xs: &Tensor, ys: &Tensor) -> Tensor {
+    let exported = ProbNet(net);
+    exported.forward_t(xs, true).cross_entropy_loss::<Tensor>(ys, None, Reduction::Mean, -100, 0.0)
+}
+";
+    assert_eq!(input_origin(source), Some(Activation::Softmax));
+}
