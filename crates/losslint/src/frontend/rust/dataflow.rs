@@ -1073,8 +1073,7 @@ impl<'c, 'a> FnAnalysis<'c, 'a> {
             return;
         };
         // The parsed expressions live only as long as this call; their spans are the file's.
-        let args: &_ = Box::leak(Box::new(args));
-        for arg in args {
+        for arg in &args {
             self.eval_escaping(arg);
         }
     }
