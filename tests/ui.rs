@@ -5,8 +5,8 @@
 /// The `.stderr` files are rustc's messages, which change between releases: they are compared
 /// only on the toolchain they were made with (`rust-toolchain.toml`), clap's way. On another
 /// toolchain the test is ignored, and says so, rather than failing on wording.
-#[test]
 #[rustversion::attr(not(stable(1.95.0)), ignore = "compile errors are pinned to Rust 1.95.0")]
+#[test]
 fn ui() {
     // The derive reads label files at compile time relative to `$LOSSFIT_LABELS_DIR` when set;
     // trybuild compiles the cases in a project of its own, so point it at the fixtures.

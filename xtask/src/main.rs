@@ -1,8 +1,10 @@
 //! Project automation: `cargo xtask ci` (every gate CI runs), `cargo xtask golden`
-//! (regenerate the PyTorch parity fixtures), `cargo xtask bench lint` (losslint's speed) and
-//! `cargo xtask bench losses` (lossfit's loss kernels against PyTorch CPU).
+//! (regenerate the PyTorch parity fixtures), `cargo xtask bench lint` (losslint's speed),
+//! `cargo xtask bench losses` (lossfit's loss kernels against PyTorch CPU) and
+//! `cargo xtask fuzz` (the cargo-fuzz targets of `fuzz/`, on nightly).
 
 mod bench;
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,6 +24,9 @@ commands:
                      time lossfit's cross-entropy and elementwise losses against PyTorch CPU,
                      interleaved in one process, with same-run memory bandwidth (1 and 2
                      threads, default and warm allocator); writes target/bench/losses/summary.md
+  fuzz [OPTS]        run each cargo-fuzz target of fuzz/ for 60 s (--seconds N, --target NAME)
+                     on nightly, installing cargo-fuzz if missing; prints executions and
+                     crashes per target; `cargo xtask fuzz --help` lists the options
 
 PyTorch is looked up as $LOSSFIT_TORCH_PYTHON, then ../torchenv/bin/python beside the checkout,
 then python3. To install it outside the repository:
@@ -39,6 +44,11 @@ fn main() -> Result<()> {
             Ok(())
         }
         Some("bench") => bench::bench(&rest),
+        Some("fuzz") if rest.iter().any(|a| a == "-h" || a == "--help") => {
+            println!("{}", fuzz::USAGE);
+            Ok(())
+        }
+        Some("fuzz") => fuzz::fuzz(&rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
