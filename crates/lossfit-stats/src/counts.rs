@@ -73,6 +73,10 @@ pub struct ClassCounts {
 }
 
 impl ClassCounts {
+    /// The most classes [`ClassCounts::with_declared_classes`] takes (as many as the readers
+    /// count before they stop with [`ErrorKind::TooManyClasses`]).
+    pub const MAX_DECLARED_CLASSES: usize = 1_000_000;
+
     /// Counts from `(class, count)` pairs in any order; a class given twice has its counts added
     /// (saturating at `u64::MAX`).
     ///
@@ -98,7 +102,9 @@ impl ClassCounts {
     ///
     /// # Errors
     /// [`ErrorKind::ClassOutOfRange`] if an id is `>= classes`; [`ErrorKind::NamedClasses`] if a
-    /// label is a name.
+    /// label is a name; [`ErrorKind::InvalidOptions`] if `classes` is above
+    /// [`ClassCounts::MAX_DECLARED_CLASSES`] (every declared class is listed, so a larger count
+    /// would only allocate, or fail to).
     ///
     /// # Example
     /// ```
@@ -111,6 +117,16 @@ impl ClassCounts {
     /// # Ok::<(), lossfit_stats::StatsError>(())
     /// ```
     pub fn with_declared_classes(self, classes: usize) -> Result<Self, StatsError> {
+        if classes > Self::MAX_DECLARED_CLASSES {
+            return Err(ErrorKind::InvalidOptions {
+                message: format!(
+                    "{classes} classes were declared, more than the {} supported; declare the \
+                     number of classes of the labels",
+                    Self::MAX_DECLARED_CLASSES
+                ),
+            }
+            .into());
+        }
         let mut counts = vec![0u64; classes];
         for (label, count) in self.labels.into_iter().zip(self.counts) {
             match label {
@@ -438,6 +454,24 @@ mod tests {
             .with_declared_classes(2)
             .unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::NamedClasses { name } if name == "cat"));
+    }
+
+    #[test]
+    fn declared_class_counts_beyond_the_limit_are_errors_not_allocations() {
+        // Found by the `label_readers` fuzz target: `classes = usize::MAX` panicked with
+        // "capacity overflow", `1 << 40` aborted on a failed allocation.
+        for classes in [ClassCounts::MAX_DECLARED_CLASSES + 1, 1 << 40, usize::MAX] {
+            let err = ids(&[(1, 5)]).with_declared_classes(classes).unwrap_err();
+            assert!(
+                matches!(err.kind(), ErrorKind::InvalidOptions { message }
+                    if message.starts_with(&format!("{classes} classes were declared"))),
+                "{err}"
+            );
+        }
+        let c = ids(&[(1, 5)])
+            .with_declared_classes(ClassCounts::MAX_DECLARED_CLASSES)
+            .unwrap();
+        assert_eq!(c.len(), ClassCounts::MAX_DECLARED_CLASSES);
     }
 
     #[test]

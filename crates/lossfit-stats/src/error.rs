@@ -252,6 +252,11 @@ pub enum ErrorKind {
         /// What it is (`a FIFO`, `a character device`, `a directory`).
         kind: &'static str,
     },
+    /// A multi-label label appears twice (two columns, or two keys, with the same name).
+    DuplicateLabel {
+        /// The label.
+        label: String,
+    },
     /// A line of a line-oriented file (CSV, TSV, text) is longer than a label file's line
     /// plausibly is: the file is probably not a label file (or has no line breaks).
     LineTooLong {
@@ -342,6 +347,7 @@ impl ErrorKind {
                 "is this the label column? name it with `column`".to_string()
             }
             Self::NotUtf8 => "save the file as UTF-8".to_string(),
+            Self::DuplicateLabel { .. } => "give every label column a different name".to_string(),
             Self::NotAFile { .. } => {
                 "point to a regular label file (CSV, TSV, text, JSON or NPY)".to_string()
             }
@@ -408,6 +414,9 @@ impl fmt::Display for ErrorKind {
             }
             Self::NotUtf8 => f.write_str("the label is not valid UTF-8"),
             Self::NotAFile { kind } => write!(f, "{kind} is not a label file"),
+            Self::DuplicateLabel { label } => {
+                write!(f, "the label `{}` appears twice", excerpt(label))
+            }
             Self::LineTooLong { limit } => {
                 write!(f, "a line is longer than {} KiB", limit / 1024)
             }

@@ -927,3 +927,66 @@ fn one_hot_columns_are_never_read_as_one_class_column() {
     let path = dir.write("binary.csv", "x,y,diagnosis\n3.5,2.0,1\n1.5,0.5,0\n");
     assert_eq!(classes(&path, &opts()).len(), 2);
 }
+
+// ---------------------------------------------------------------- found by fuzzing
+
+#[test]
+fn a_huge_declared_class_count_is_an_error_not_an_allocation() {
+    let dir = TempDir::new("huge-classes");
+    let path = dir.write("labels.txt", "1\n");
+    for classes in [usize::MAX, 1 << 40, 1_000_001] {
+        let err = error(
+            &path,
+            &ReadOptions {
+                classes: Some(classes),
+                ..opts()
+            },
+        );
+        assert!(
+            matches!(err.kind(), ErrorKind::InvalidOptions { .. }),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_label_named_twice_is_an_error() {
+    let dir = TempDir::new("duplicate-label");
+    let path = dir.write("labels.csv", "path,cat,cat\na.png,1,0\n");
+    let err = error(&path, &task(TaskHint::MultiLabel));
+    assert!(
+        matches!(err.kind(), ErrorKind::DuplicateLabel { label } if label == "cat"),
+        "{err}"
+    );
+    let path = dir.write(
+        "labels.json",
+        r#"{"rows": 3, "positives": {"cat": 1, "cat": 2}}"#,
+    );
+    let err = error(&path, &opts());
+    assert!(err.to_string().contains("appears twice"), "{err}");
+}
+
+#[test]
+fn json_count_keys_have_no_order_and_round_trip() {
+    // A text file of names, one of which looks like an id ("1" beside "1\x0b"): written as
+    // JSON counts, whose keys come sorted with "1" first, it reads back as the same names.
+    let dir = TempDir::new("round-trip");
+    let path = dir.write("labels.txt", "1\x0b\n1\n1\n");
+    let stats = read_ok(&path, &opts());
+    let mut written = Vec::new();
+    write_counts_json(&stats, &mut written).unwrap();
+    let json = dir.write("counts.json", written);
+    assert_eq!(read_ok(&json, &opts()), stats);
+    // Keys in any order: ids first, then a name.
+    let path = dir.write("mixed.json", r#"{"counts": {"3": 2, "cat": 1}}"#);
+    assert_eq!(
+        classes(&path, &opts()),
+        [("3".to_string(), 2), ("cat".to_string(), 1)]
+    );
+    // A JSON *array* is ordered: its first label still decides.
+    let path = dir.write("array.json", r#"[3, "cat"]"#);
+    assert!(matches!(
+        error(&path, &opts()).kind(),
+        ErrorKind::NotAnInteger { .. }
+    ));
+}

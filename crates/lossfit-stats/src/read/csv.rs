@@ -128,10 +128,11 @@ fn read_multi_label<R: Read>(
     if rows == 0 {
         return Err(ErrorKind::Empty.into());
     }
-    let labels = columns
+    let labels: Vec<String> = columns
         .iter()
         .map(|&i| header.get(i).cloned().unwrap_or_default())
         .collect();
+    super::distinct_labels(&labels)?;
     Ok(LabelStats::MultiLabel(MultiLabelCounts::new(
         labels, positives, rows,
     )))

@@ -107,7 +107,8 @@ fn multi_label(
         .into());
     }
     check_label_count(options, positives.len())?;
-    let (labels, positives) = positives.into_iter().unzip();
+    let (labels, positives): (Vec<String>, Vec<u64>) = positives.into_iter().unzip();
+    super::distinct_labels(&labels)?;
     Ok(LabelStats::MultiLabel(MultiLabelCounts::new(
         labels, positives, rows,
     )))
@@ -263,8 +264,10 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
                     if doc.counts.is_some() {
                         return Err(duplicate());
                     }
-                    let mut tally =
-                        single_label_tally(self.options).unwrap_or_else(|| Tally::new(None, false));
+                    // An object's keys have no order: ids may turn out to be names.
+                    let mut tally = single_label_tally(self.options)
+                        .unwrap_or_else(|| Tally::new(None, false))
+                        .unordered();
                     map.next_value_seed(ClassCountsSeed {
                         tally: &mut tally,
                         pending: &mut *self.pending,

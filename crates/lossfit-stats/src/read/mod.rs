@@ -145,6 +145,16 @@ fn read(
                 .map(|ext| ext.to_string_lossy().into_owned()),
         })?,
     };
+    if let Some(classes) = options.classes.filter(|&c| c > tally::MAX_CLASSES) {
+        return Err(ErrorKind::InvalidOptions {
+            message: format!(
+                "{classes} classes were declared, more than the {} a label file may have; \
+                 declare the real class count",
+                tally::MAX_CLASSES
+            ),
+        }
+        .into());
+    }
     if options.task == Some(TaskHint::Binary) && options.classes.is_some_and(|c| c != 2) {
         return Err(ErrorKind::InvalidOptions {
             message: format!(
@@ -216,6 +226,19 @@ fn multi_label_unsupported(format: &str) -> StatsError {
         ),
     }
     .into()
+}
+
+/// An error when a multi-label name is given twice (two header columns, two JSON keys): their
+/// counts cannot both be the label's.
+fn distinct_labels(labels: &[String]) -> Result<(), StatsError> {
+    let mut seen = std::collections::HashSet::new();
+    match labels.iter().find(|label| !seen.insert(label.as_str())) {
+        Some(label) => Err(ErrorKind::DuplicateLabel {
+            label: label.clone(),
+        }
+        .into()),
+        None => Ok(()),
+    }
 }
 
 /// Checks the declared class count against the number of multi-label columns.

@@ -43,6 +43,9 @@ pub(crate) struct Tally {
     rows: u64,
     /// [`MAX_CLASSES`], lower in tests.
     limit: usize,
+    /// The labels come in no particular order (the keys of a JSON object): a name after ids
+    /// makes every label a name, instead of an error.
+    unordered: bool,
 }
 
 impl Tally {
@@ -57,7 +60,35 @@ impl Tally {
             names: HashMap::new(),
             rows: 0,
             limit: MAX_CLASSES,
+            unordered: false,
         }
+    }
+
+    /// The same tally for labels in no particular order (see `unordered`).
+    pub(crate) fn unordered(mut self) -> Self {
+        self.unordered = true;
+        self
+    }
+
+    /// Turns the ids counted so far into names (their decimal form): a later label showed the
+    /// labels are names.
+    fn ids_to_names(&mut self) -> Result<(), ErrorKind> {
+        let dense = std::mem::take(&mut self.dense);
+        let seen = std::mem::take(&mut self.seen);
+        let sparse = std::mem::take(&mut self.sparse);
+        let ids = dense
+            .into_iter()
+            .zip(seen)
+            .enumerate()
+            .filter(|(_, (_, seen))| *seen)
+            .map(|(id, (count, _))| (id as u64, count))
+            .chain(sparse);
+        for (id, count) in ids {
+            self.check_room()?;
+            self.names.insert(id.to_string().into_bytes().into(), count);
+        }
+        self.kind = Kind::Names;
+        Ok(())
     }
 
     /// Counts `n` samples of the label written as `field` (surrounding whitespace ignored).
@@ -77,13 +108,16 @@ impl Tally {
             Parsed::Name(name) => {
                 if self.binary {
                     Err(not_binary(name))
-                } else if self.kind == Kind::Ids {
+                } else if self.kind == Kind::Ids && !(self.unordered && self.classes.is_none()) {
                     Err(not_an_integer(name))
                 } else if self.classes.is_some() {
                     Err(ErrorKind::NamedClasses {
                         name: String::from_utf8_lossy(name).into_owned(),
                     })
                 } else {
+                    if self.kind == Kind::Ids {
+                        self.ids_to_names()?;
+                    }
                     self.kind = Kind::Names;
                     self.add_name(name, n)
                 }
