@@ -121,9 +121,12 @@ impl<'a> LineIndex<'a> {
         match self.checkpoints.get(&line) {
             None => (column <= content.len()).then_some(start + column),
             Some(marks) => {
-                let from = *marks.get(column / CHECKPOINT)?;
+                // The closest checkpoint at or before the column (the column may be the
+                // line's end, just past the last checkpoint's run).
+                let mark = (column / CHECKPOINT).min(marks.len().checked_sub(1)?);
+                let from = *marks.get(mark)?;
                 let rest = self.text.get(from..start + content.len())?;
-                let skip = column % CHECKPOINT;
+                let skip = column - mark * CHECKPOINT;
                 match rest.char_indices().nth(skip) {
                     Some((at, _)) => Some(from + at),
                     None => (rest.chars().count() == skip).then_some(from + rest.len()),
@@ -516,6 +519,25 @@ mod tests {
                 ..end
             };
             assert_eq!(index.offset(past), None);
+        }
+    }
+
+    #[test]
+    fn the_end_of_a_line_of_whole_checkpoint_runs() {
+        // Found by fuzzing: a non-ASCII line of exactly 64 characters (one checkpoint) had no
+        // offset for its end column.
+        for len in [CHECKPOINT, 2 * CHECKPOINT, CHECKPOINT - 1, CHECKPOINT + 1] {
+            let line = format!("é{}", "x".repeat(len - 1));
+            for text in [line.clone(), format!("{line}\nnext"), format!("{line}\r\n")] {
+                let index = LineIndex::new(&text);
+                assert_eq!(
+                    index.char_offset(0, len),
+                    Some(line.len()),
+                    "{len} {text:?}"
+                );
+            }
+            // Past the end (a `\r` before the `\n` is a character of the line here).
+            assert_eq!(LineIndex::new(&line).char_offset(0, len + 1), None);
         }
     }
 
