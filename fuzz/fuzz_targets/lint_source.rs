@@ -5,7 +5,9 @@
 
 // proc-macro2 keeps no span locations under `--cfg fuzzing`: every position would be 1:1.
 #[cfg(fuzzing)]
-compile_error!("build the fuzz targets with `cargo +nightly fuzz run --no-cfg-fuzzing ..` (or `cargo xtask fuzz`): under --cfg fuzzing proc-macro2 drops span locations and the Rust frontend sees every token at 1:1");
+compile_error!(
+    "build the fuzz targets with `cargo +nightly fuzz run --no-cfg-fuzzing ..` (or `cargo xtask fuzz`): under --cfg fuzzing proc-macro2 drops span locations and the Rust frontend sees every token at 1:1"
+);
 
 #[cfg(libfuzzer)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| lossfit_fuzz::lint_source(data));

@@ -71,7 +71,10 @@ fn check(registry: &Registry, dir: &Path, path: &Path) {
             assert!(labels.classes != Some(0), "classes = 0 accepted");
         }
         if let Some(ratio) = options.imbalance.max_ratio {
-            assert!(ratio.is_finite() && ratio >= 1.0, "max_ratio {ratio} accepted");
+            assert!(
+                ratio.is_finite() && ratio >= 1.0,
+                "max_ratio {ratio} accepted"
+            );
         }
         let settings = FileSettings::resolve(
             registry,

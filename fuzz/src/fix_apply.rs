@@ -159,7 +159,17 @@ fn check_index(index: &LineIndex<'_>, lines: &Lines<'_>) {
             let content = &text[start..end];
             let content = content.strip_suffix('\n').unwrap_or(content);
             let count = content.chars().count();
-            for column in [0, 1, count.saturating_sub(1), count, count + 1, 63, 64, 65, 130] {
+            for column in [
+                0,
+                1,
+                count.saturating_sub(1),
+                count,
+                count + 1,
+                63,
+                64,
+                65,
+                130,
+            ] {
                 let want = if column == count {
                     Some(start + content.len())
                 } else {
@@ -231,11 +241,15 @@ fn overlaps(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
     shared || a.start == b.start || inside(a, b) || inside(b, a)
 }
 
+/// A byte range and the text that replaces it.
+type Replacement<'a> = (std::ops::Range<usize>, &'a str);
+
 /// What `apply` documents: the fixes whose edits all resolve (to ranges that do not overlap
 /// each other), earliest first edit first, each taken whole when it overlaps no edit taken so
 /// far; the taken edits replace their ranges.
 fn model_apply(lines: &Lines<'_>, fixes: &[Fix]) -> (String, usize) {
-    let mut candidates: Vec<(usize, usize, Vec<(std::ops::Range<usize>, &str)>)> = Vec::new();
+    // (first offset, index of the fix, its edits)
+    let mut candidates: Vec<(usize, usize, Vec<Replacement<'_>>)> = Vec::new();
     for (i, fix) in fixes.iter().enumerate() {
         let edits: Option<Vec<_>> = fix
             .edits
@@ -250,12 +264,10 @@ fn model_apply(lines: &Lines<'_>, fixes: &[Fix]) -> (String, usize) {
         if edits.is_empty() {
             continue;
         }
-        let clash = edits.iter().enumerate().any(|(i, (a, _))| {
-            edits
-                .iter()
-                .skip(i + 1)
-                .any(|(b, _)| overlaps(a, b))
-        });
+        let clash = edits
+            .iter()
+            .enumerate()
+            .any(|(i, (a, _))| edits.iter().skip(i + 1).any(|(b, _)| overlaps(a, b)));
         if clash {
             continue;
         }
@@ -263,7 +275,7 @@ fn model_apply(lines: &Lines<'_>, fixes: &[Fix]) -> (String, usize) {
         candidates.push((first, i, edits));
     }
     candidates.sort_by_key(|(first, i, _)| (*first, *i));
-    let mut taken: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+    let mut taken: Vec<Replacement<'_>> = Vec::new();
     let mut applied = 0;
     for (_, _, edits) in candidates {
         if edits

@@ -329,7 +329,10 @@ fn check<T: Real, G: Gradients<T>>(
             }
         }
         Err(err) => {
-            assert!(!err.to_string().is_empty(), "{name}: an empty error message");
+            assert!(
+                !err.to_string().is_empty(),
+                "{name}: an empty error message"
+            );
         }
     }
 }
@@ -527,7 +530,9 @@ macro_rules! fused {
         check_into($name, $u, parts(&full), &shape, |g| {
             $into($x.view(), $y.view(), $options, g)
         });
-        check_in_place($name, $u, parts(&full), &$x, |g| $in_place(g, $y.view(), $options));
+        check_in_place($name, $u, parts(&full), &$x, |g| {
+            $in_place(g, $y.view(), $options)
+        });
     }};
 }
 
@@ -547,7 +552,11 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
             let weight_view = weight.as_ref().map(|w| w.view());
             let options = NllOptions {
                 weight: weight_view.and_then(|w| w.into_dimensionality().ok()),
-                ignore_index: if u.arbitrary().unwrap_or(true) { -100 } else { 0 },
+                ignore_index: if u.arbitrary().unwrap_or(true) {
+                    -100
+                } else {
+                    0
+                },
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
@@ -572,7 +581,12 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 t.view(),
                 &options
             ));
-            check("multi_margin_loss", &r, reduced(reduction), &[("input", x.shape())]);
+            check(
+                "multi_margin_loss",
+                &r,
+                reduced(reduction),
+                &[("input", x.shape())],
+            );
         }
         4 => {
             let (x, t, classes) = class_inputs::<T>(u);
@@ -591,7 +605,12 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 t.view(),
                 &options
             ));
-            check("softmax_focal_loss", &r, reduced(reduction), &[("input", x.shape())]);
+            check(
+                "softmax_focal_loss",
+                &r,
+                reduced(reduction),
+                &[("input", x.shape())],
+            );
         }
         5 => {
             let (x, y) = pair::<T>(u, Kind::Unit, Kind::Unit);
@@ -606,7 +625,12 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
             let r = with_layouts!("binary_cross_entropy", [x, y], |xv, yv| {
                 binary_cross_entropy(xv, yv, &options)
             });
-            check("binary_cross_entropy", &r, reduced(reduction), &[("input", x.shape()), ("target", y.shape())]);
+            check(
+                "binary_cross_entropy",
+                &r,
+                reduced(reduction),
+                &[("input", x.shape()), ("target", y.shape())],
+            );
         }
         6 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Unit);
@@ -641,7 +665,17 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
-            fused!("mse_loss", u, x, y, &options, reduction, mse_loss, mse_loss_into, mse_loss_in_place);
+            fused!(
+                "mse_loss",
+                u,
+                x,
+                y,
+                &options,
+                reduction,
+                mse_loss,
+                mse_loss_into,
+                mse_loss_in_place
+            );
         }
         8 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Any);
@@ -653,7 +687,17 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
-            fused!("l1_loss", u, x, y, &options, reduction, l1_loss, l1_loss_into, l1_loss_in_place);
+            fused!(
+                "l1_loss",
+                u,
+                x,
+                y,
+                &options,
+                reduction,
+                l1_loss,
+                l1_loss_into,
+                l1_loss_in_place
+            );
         }
         9 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Any);
@@ -666,7 +710,17 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
-            fused!("huber_loss", u, x, y, &options, reduction, huber_loss, huber_loss_into, huber_loss_in_place);
+            fused!(
+                "huber_loss",
+                u,
+                x,
+                y,
+                &options,
+                reduction,
+                huber_loss,
+                huber_loss_into,
+                huber_loss_in_place
+            );
         }
         10 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Any);
@@ -677,7 +731,17 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
-            fused!("smooth_l1_loss", u, x, y, &options, reduction, smooth_l1_loss, smooth_l1_loss_into, smooth_l1_loss_in_place);
+            fused!(
+                "smooth_l1_loss",
+                u,
+                x,
+                y,
+                &options,
+                reduction,
+                smooth_l1_loss,
+                smooth_l1_loss_into,
+                smooth_l1_loss_in_place
+            );
         }
         11 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Binary);
@@ -689,7 +753,17 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
-            fused!("sigmoid_focal_loss", u, x, y, &options, reduction, sigmoid_focal_loss, sigmoid_focal_loss_into, sigmoid_focal_loss_in_place);
+            fused!(
+                "sigmoid_focal_loss",
+                u,
+                x,
+                y,
+                &options,
+                reduction,
+                sigmoid_focal_loss,
+                sigmoid_focal_loss_into,
+                sigmoid_focal_loss_in_place
+            );
         }
         12 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Sign);
@@ -699,8 +773,15 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
-            let r = with_layouts!("soft_margin_loss", [x, y], |xv, yv| soft_margin_loss(xv, yv, &options));
-            check("soft_margin_loss", &r, reduced(reduction), &[("input", x.shape())]);
+            let r = with_layouts!("soft_margin_loss", [x, y], |xv, yv| soft_margin_loss(
+                xv, yv, &options
+            ));
+            check(
+                "soft_margin_loss",
+                &r,
+                reduced(reduction),
+                &[("input", x.shape())],
+            );
         }
         13 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Binary);
@@ -717,11 +798,20 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
             let r = with_layouts!("multilabel_soft_margin_loss", [x, y], |xv, yv| {
                 multilabel_soft_margin_loss(xv, yv, &options)
             });
-            check("multilabel_soft_margin_loss", &r, reduced(reduction), &[("input", x.shape()), ("target", y.shape())]);
+            check(
+                "multilabel_soft_margin_loss",
+                &r,
+                reduced(reduction),
+                &[("input", x.shape()), ("target", y.shape())],
+            );
         }
         14 => {
             let log_target: bool = u.arbitrary().unwrap_or(false);
-            let (x, y) = pair::<T>(u, Kind::Any, if log_target { Kind::Any } else { Kind::Unit });
+            let (x, y) = pair::<T>(
+                u,
+                Kind::Any,
+                if log_target { Kind::Any } else { Kind::Unit },
+            );
             let kl = *u
                 .choose(&[
                     KlReduction::None,
@@ -732,7 +822,11 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 .unwrap_or(&KlReduction::Mean);
             let go = grad_output::<T>(
                 u,
-                if kl == KlReduction::None { Reduction::None } else { Reduction::Mean },
+                if kl == KlReduction::None {
+                    Reduction::None
+                } else {
+                    Reduction::Mean
+                },
                 &x.shape(),
             );
             let options = KlDivOptions {
@@ -741,11 +835,20 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 grad_output: go.as_ref().map(Tensor::view),
             };
             let r = with_layouts!("kl_div", [x, y], |xv, yv| kl_div(xv, yv, &options));
-            check("kl_div", &r, kl != KlReduction::None, &[("input", x.shape()), ("target", y.shape())]);
+            check(
+                "kl_div",
+                &r,
+                kl != KlReduction::None,
+                &[("input", x.shape()), ("target", y.shape())],
+            );
         }
         15 => {
             let log_input: bool = u.arbitrary().unwrap_or(true);
-            let (x, y) = pair::<T>(u, if log_input { Kind::Any } else { Kind::Positive }, Kind::Positive);
+            let (x, y) = pair::<T>(
+                u,
+                if log_input { Kind::Any } else { Kind::Positive },
+                Kind::Positive,
+            );
             let reduction = reduction(u);
             let go = grad_output::<T>(u, reduction, &x.shape());
             let options = PoissonNllOptions {
@@ -755,8 +858,15 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
-            let r = with_layouts!("poisson_nll_loss", [x, y], |xv, yv| poisson_nll_loss(xv, yv, &options));
-            check("poisson_nll_loss", &r, reduced(reduction), &[("input", x.shape()), ("target", y.shape())]);
+            let r = with_layouts!("poisson_nll_loss", [x, y], |xv, yv| poisson_nll_loss(
+                xv, yv, &options
+            ));
+            check(
+                "poisson_nll_loss",
+                &r,
+                reduced(reduction),
+                &[("input", x.shape()), ("target", y.shape())],
+            );
         }
         16 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Any);
@@ -773,7 +883,16 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
             let r = with_layouts!("gaussian_nll_loss", [x, y, var], |xv, yv, vv| {
                 gaussian_nll_loss(xv, yv, vv, &options)
             });
-            check("gaussian_nll_loss", &r, reduced(reduction), &[("input", x.shape()), ("target", y.shape()), ("var", var.shape())]);
+            check(
+                "gaussian_nll_loss",
+                &r,
+                reduced(reduction),
+                &[
+                    ("input", x.shape()),
+                    ("target", y.shape()),
+                    ("var", var.shape()),
+                ],
+            );
         }
         17 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Any);
@@ -789,7 +908,12 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
             let r = with_layouts!("gaussian_nll_loss_scalar_var", [x, y], |xv, yv| {
                 gaussian_nll_loss_scalar_var(xv, yv, var, &options)
             });
-            check("gaussian_nll_loss_scalar_var", &r, reduced(reduction), &[("input", x.shape()), ("target", y.shape())]);
+            check(
+                "gaussian_nll_loss_scalar_var",
+                &r,
+                reduced(reduction),
+                &[("input", x.shape()), ("target", y.shape())],
+            );
         }
         18 => {
             let (x, y) = pair::<T>(u, Kind::Any, Kind::Sign);
@@ -800,8 +924,15 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
-            let r = with_layouts!("hinge_embedding_loss", [x, y], |xv, yv| hinge_embedding_loss(xv, yv, &options));
-            check("hinge_embedding_loss", &r, reduced(reduction), &[("input", x.shape())]);
+            let r = with_layouts!("hinge_embedding_loss", [x, y], |xv, yv| {
+                hinge_embedding_loss(xv, yv, &options)
+            });
+            check(
+                "hinge_embedding_loss",
+                &r,
+                reduced(reduction),
+                &[("input", x.shape())],
+            );
         }
         19 => {
             let (a, b, t) = triple::<T>(u, Kind::Binary);
@@ -812,8 +943,21 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 reduction,
                 grad_output: go.as_ref().map(Tensor::view),
             };
-            let r = with_layouts!("contrastive_loss", [a, b, t], |av, bv, tv| contrastive_loss(av, bv, tv, &options));
-            check("contrastive_loss", &r, reduced(reduction), &[("input1", a.shape()), ("input2", b.shape()), ("target", t.shape())]);
+            let r = with_layouts!(
+                "contrastive_loss",
+                [a, b, t],
+                |av, bv, tv| contrastive_loss(av, bv, tv, &options)
+            );
+            check(
+                "contrastive_loss",
+                &r,
+                reduced(reduction),
+                &[
+                    ("input1", a.shape()),
+                    ("input2", b.shape()),
+                    ("target", t.shape()),
+                ],
+            );
         }
         20 => {
             let (a, b, t) = triple::<T>(u, Kind::Sign);
@@ -827,7 +971,12 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
             let r = with_layouts!("cosine_embedding_loss", [a, b, t], |av, bv, tv| {
                 cosine_embedding_loss(av, bv, tv, &options)
             });
-            check("cosine_embedding_loss", &r, reduced(reduction), &[("input1", a.shape()), ("input2", b.shape())]);
+            check(
+                "cosine_embedding_loss",
+                &r,
+                reduced(reduction),
+                &[("input1", a.shape()), ("input2", b.shape())],
+            );
         }
         21 => {
             let n = shape(u);
@@ -847,7 +996,16 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
             let r = with_layouts!("margin_ranking_loss", [a, b, t], |av, bv, tv| {
                 margin_ranking_loss(av, bv, tv, &options)
             });
-            check("margin_ranking_loss", &r, reduced(reduction), &[("input1", a.shape()), ("input2", b.shape()), ("target", t.shape())]);
+            check(
+                "margin_ranking_loss",
+                &r,
+                reduced(reduction),
+                &[
+                    ("input1", a.shape()),
+                    ("input2", b.shape()),
+                    ("target", t.shape()),
+                ],
+            );
         }
         22 => {
             let base = matrix_shape(u);
@@ -869,7 +1027,16 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
             let r = with_layouts!("triplet_margin_loss", [a, p, n], |av, pv, nv| {
                 triplet_margin_loss(av, pv, nv, &options)
             });
-            check("triplet_margin_loss", &r, reduced(reduction), &[("anchor", a.shape()), ("positive", p.shape()), ("negative", n.shape())]);
+            check(
+                "triplet_margin_loss",
+                &r,
+                reduced(reduction),
+                &[
+                    ("anchor", a.shape()),
+                    ("positive", p.shape()),
+                    ("negative", n.shape()),
+                ],
+            );
         }
         23 => {
             let base = matrix_shape(u);
@@ -884,7 +1051,12 @@ fn run<T: Real>(case: u8, u: &mut Unstructured<'_>) {
                 grad_output: go.as_ref().map(Tensor::view),
             };
             let r = with_layouts!("info_nce", [q, k], |qv, kv| info_nce(qv, kv, &options));
-            check("info_nce", &r, reduced(reduction), &[("query", q.shape()), ("key", k.shape())]);
+            check(
+                "info_nce",
+                &r,
+                reduced(reduction),
+                &[("query", q.shape()), ("key", k.shape())],
+            );
         }
         24 => sampled_softmax_case::<T>(u),
         _ => sample_candidates_case(u),
@@ -948,8 +1120,16 @@ fn cross_entropy_case<T: Real>(u: &mut Unstructured<'_>) {
     let weight_view = weight.as_ref().map(|w| w.view());
     let options = CrossEntropyOptions {
         weight: weight_view.and_then(|w| w.into_dimensionality().ok()),
-        ignore_index: if u.arbitrary().unwrap_or(true) { -100 } else { -1 },
-        label_smoothing: if u.arbitrary().unwrap_or(true) { 0.0 } else { unit(u) },
+        ignore_index: if u.arbitrary().unwrap_or(true) {
+            -100
+        } else {
+            -1
+        },
+        label_smoothing: if u.arbitrary().unwrap_or(true) {
+            0.0
+        } else {
+            unit(u)
+        },
         reduction,
         grad_output: go.as_ref().map(Tensor::view),
     };
@@ -1003,14 +1183,23 @@ fn cross_entropy_probs_case<T: Real>(u: &mut Unstructured<'_>) {
     let weight_view = weight.as_ref().map(|w| w.view());
     let options = CrossEntropyOptions {
         weight: weight_view.and_then(|w| w.into_dimensionality().ok()),
-        label_smoothing: if u.arbitrary().unwrap_or(true) { 0.0 } else { unit(u) },
+        label_smoothing: if u.arbitrary().unwrap_or(true) {
+            0.0
+        } else {
+            unit(u)
+        },
         reduction,
         grad_output: go.as_ref().map(Tensor::view),
         ..CrossEntropyOptions::default()
     };
     let name = "cross_entropy_probs";
     let full = with_layouts!(name, [x, y], |xv, yv| cross_entropy_probs(xv, yv, &options));
-    check(name, &full, reduced(reduction), &[("input", x.shape()), ("target", y.shape())]);
+    check(
+        name,
+        &full,
+        reduced(reduction),
+        &[("input", x.shape()), ("target", y.shape())],
+    );
     check_into(name, u, parts(&full), &x.shape(), |g| {
         cross_entropy_probs_into(x.view(), y.view(), &options, g)
     });
@@ -1050,8 +1239,13 @@ fn sampled_softmax_case<T: Real>(u: &mut Unstructured<'_>) {
                 assert_eq!(loss.value.ndim(), 0, "sampled_softmax_loss: reduced value");
             }
             assert_eq!(loss.grad.inputs.shape(), inputs.shape().as_slice());
-            assert_eq!(loss.grad.weights.values.nrows(), loss.grad.weights.rows.len());
-            assert!(loss.grad.weights.rows.iter().all(|&r| r < vocab));
+            assert_eq!(
+                loss.grad.weights.values.nrows(),
+                loss.grad.weights.rows.len()
+            );
+            // Ok: `weights` is a matrix, one row per class.
+            let classes = weights.shape()[0];
+            assert!(loss.grad.weights.rows.iter().all(|&r| r < classes));
             assert_eq!(loss.grad.sample.sampled.len(), options.num_sampled);
         }
         Err(err) => assert!(!err.to_string().is_empty()),
@@ -1083,7 +1277,14 @@ fn sample_candidates_case(u: &mut Unstructured<'_>) {
     if unique && num_sampled * 4 > num_classes && num_classes > 100 {
         return;
     }
-    match sample_candidates(sampler, num_classes, num_sampled, unique, seed, &true_classes) {
+    match sample_candidates(
+        sampler,
+        num_classes,
+        num_sampled,
+        unique,
+        seed,
+        &true_classes,
+    ) {
         Ok(sample) => {
             assert_eq!(sample.sampled.len(), num_sampled);
             assert!(sample.sampled.iter().all(|&c| c < num_classes));
@@ -1091,7 +1292,12 @@ fn sample_candidates_case(u: &mut Unstructured<'_>) {
                 let mut s = sample.sampled.clone();
                 s.sort_unstable();
                 s.dedup();
-                assert_eq!(s.len(), num_sampled, "unique draws repeat: {:?}", sample.sampled);
+                assert_eq!(
+                    s.len(),
+                    num_sampled,
+                    "unique draws repeat: {:?}",
+                    sample.sampled
+                );
             }
             assert!(sample.num_tries >= num_sampled);
             assert_eq!(sample.sampled_expected_count.len(), num_sampled);
@@ -1101,7 +1307,10 @@ fn sample_candidates_case(u: &mut Unstructured<'_>) {
                 .iter()
                 .chain(&sample.true_expected_count)
             {
-                assert!(e.is_finite() && *e >= 0.0, "expected count {e} in {sample:?}");
+                assert!(
+                    e.is_finite() && *e >= 0.0,
+                    "expected count {e} in {sample:?}"
+                );
             }
         }
         Err(err) => assert!(!err.to_string().is_empty()),

@@ -29,6 +29,7 @@ pub use config_loader::config_loader;
 pub use fix_apply::fix_apply;
 pub use frontend::frontend;
 pub use functional::functional;
+pub use known::skip_known;
 pub use label_readers::label_readers;
 pub use lint_source::lint_source;
 

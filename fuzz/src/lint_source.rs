@@ -5,15 +5,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use lossfit_stats::TaskHint;
 use losslint::config::LabelPath;
 use losslint::diagnostic::Diagnostic;
+use losslint::diagnostic::Fix;
 use losslint::engine::{Engine, Finding, LabelCache, Linted, Report};
 use losslint::facts::Language;
-use losslint::diagnostic::Fix;
 use losslint::fix;
 use losslint::render::{self, OutputFormat, RenderOptions};
 use losslint::settings::{CliOverrides, FileSettings, FixMode};
-use lossfit_stats::TaskHint;
 
 use crate::{fix_apply, positions, scratch};
 
@@ -107,7 +107,11 @@ fn check(engine: &Engine, cache: &LabelCache, text: &str) {
         applied.text == text,
         "{} fixes applied, but the text {} changed",
         applied.applied,
-        if applied.text == text { "has not" } else { "has" }
+        if applied.text == text {
+            "has not"
+        } else {
+            "has"
+        }
     );
     if applied.applied > 0 && !linted.parse_failed {
         let relinted = lint(engine, cache, &applied.text, &dir, binding);

@@ -8,11 +8,12 @@ use std::sync::{Mutex, OnceLock};
 pub(crate) fn dir(name: &str) -> PathBuf {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     static MADE: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let root = ROOT.get_or_init(|| {
-        std::env::temp_dir().join(format!("lossfit-fuzz-{}", std::process::id()))
-    });
+    let root = ROOT
+        .get_or_init(|| std::env::temp_dir().join(format!("lossfit-fuzz-{}", std::process::id())));
     let dir = root.join(name);
-    let mut made = MADE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut made = MADE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if !made.iter().any(|m| m == name) {
         std::fs::create_dir_all(&dir)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));

@@ -71,7 +71,9 @@ fn run(body: lossfit_fuzz::Body, data: &[u8]) -> Result<(), String> {
 
 fn replay(target: &str) {
     install_hook();
-    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let body = lossfit_fuzz::TARGETS
         .iter()
         .find(|(name, _)| *name == target)

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use crate::root;
 
 pub(crate) const USAGE: &str = "\
-usage: cargo xtask fuzz [--seconds N] [--target NAME].. [--runs N] [--leaks] [--list]
+usage: cargo xtask fuzz [--seconds N] [--target NAME].. [--runs N] [--no-leaks] [--list]
 
 Runs each fuzz target of fuzz/ (or the ones named) with
 `cargo +nightly fuzz run --no-cfg-fuzzing` for N
@@ -26,8 +26,7 @@ reproducer is in fuzz/artifacts/<target>/ (replay it on stable with
   --seconds N    time per target (libFuzzer -max_total_time; default 60)
   --target NAME  only this target (may be repeated); --list prints them
   --runs N       also stop a target after N executions (libFuzzer -runs)
-  --leaks        report memory leaks as crashes (LeakSanitizer; off by default, as it slows
-                 the runs and reports at exit a leak of any static)
+  --no-leaks     do not report memory leaks (LeakSanitizer) as crashes
 LOSSFIT_FUZZ_SKIP_KNOWN=<id>,.. (ids in fuzz/artifacts/KNOWN.txt) steps over open bugs.
 Needs the nightly toolchain (rustup toolchain install nightly).
 CI runs the stable replay of the corpus and artifacts instead:
@@ -49,7 +48,7 @@ impl Options {
             seconds: 60,
             targets: Vec::new(),
             runs: None,
-            leaks: false,
+            leaks: true,
             list: false,
         };
         let mut it = args.iter();
@@ -68,7 +67,7 @@ impl Options {
                 "--runs" => {
                     options.runs = Some(value("--runs")?.parse().context("--runs: not a number")?);
                 }
-                "--leaks" => options.leaks = true,
+                "--no-leaks" => options.leaks = false,
                 "--list" => options.list = true,
                 other => bail!("unknown option `{other}`\n\n{USAGE}"),
             }
@@ -354,8 +353,9 @@ mod tests {
     #[test]
     fn options() {
         let args = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-        let o = Options::parse(&args("--seconds 5 --target a --target b --leaks")).unwrap();
-        assert_eq!((o.seconds, o.targets.len(), o.leaks), (5, 2, true));
+        let o = Options::parse(&args("--seconds 5 --target a --target b --no-leaks")).unwrap();
+        assert_eq!((o.seconds, o.targets.len(), o.leaks), (5, 2, false));
+        assert!(Options::parse(&[]).unwrap().leaks);
         assert_eq!(Options::parse(&[]).unwrap().seconds, 60);
         assert!(Options::parse(&args("--seconds 0")).is_err());
         assert!(Options::parse(&args("--seconds")).is_err());
