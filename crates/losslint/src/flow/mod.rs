@@ -19,7 +19,7 @@
 //! a helper (`fn loss(recon: &Tensor, ..)`) can judge a parameter by what the file's callers
 //! pass ([`Flow::calls`]).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 pub(crate) mod value;
@@ -52,7 +52,8 @@ pub(crate) trait Lattice: Clone {
 pub(crate) trait Analyser<B> {
     type Value: Lattice;
     type Found;
-    /// Analyses `body`; `writes` receives every value the body stores into a field.
+    /// Analyses `body`: its summary value and what it found. Values the body stores into
+    /// fields reach the engine through [`Flow::store`] as it goes.
     fn analyse(&self, body: &B) -> (Self::Value, Self::Found);
 }
 
@@ -124,8 +125,7 @@ pub(crate) struct Flow<'p, B, V, F> {
     program: &'p Program<B>,
     slots: RefCell<Vec<Slot<V, F>>>,
     fields: RefCell<HashMap<FieldKey, V>>,
-    nested: Cell<usize>,
-    /// The bodies being analysed, innermost last.
+    /// The bodies being analysed, innermost last (its length is the nesting depth).
     running: RefCell<Vec<usize>>,
     /// Bodies whose analysis met one still running: analysed again for their findings.
     stale: RefCell<HashSet<usize>>,
@@ -139,7 +139,6 @@ impl<'p, B, V: Lattice, F> Flow<'p, B, V, F> {
             program,
             slots: RefCell::new((0..program.len()).map(|_| Slot::Pending).collect()),
             fields: RefCell::new(HashMap::new()),
-            nested: Cell::new(0),
             running: RefCell::new(Vec::new()),
             stale: RefCell::new(HashSet::new()),
             calls: RefCell::new(HashMap::new()),
@@ -157,7 +156,7 @@ impl<'p, B, V: Lattice, F> Flow<'p, B, V, F> {
         A: Analyser<B, Value = V, Found = F>,
     {
         let pending = matches!(self.slots.borrow().get(index), Some(Slot::Pending));
-        if !pending || self.nested.get() >= MAX_NESTED {
+        if !pending || self.running.borrow().len() >= MAX_NESTED {
             return;
         }
         let Some(body) = self.program.body(index) else {
@@ -173,11 +172,9 @@ impl<'p, B, V: Lattice, F> Flow<'p, B, V, F> {
         if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
             *slot = Slot::Running;
         }
-        self.nested.set(self.nested.get() + 1);
         self.running.borrow_mut().push(index);
         let (summary, found) = analyser.analyse(body);
         self.running.borrow_mut().pop();
-        self.nested.set(self.nested.get() - 1);
         if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
             *slot = Slot::Done {
                 summary,
@@ -287,6 +284,8 @@ impl<'p, B, V: Lattice, F> Flow<'p, B, V, F> {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
 
     /// A toy lattice: a known number or unknown.
