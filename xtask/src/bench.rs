@@ -1,8 +1,10 @@
 //! `cargo xtask bench lint`: how fast `losslint check` reads a large generated corpus, on 1 and
-//! 2 threads; `cargo xtask bench losses`: lossfit's loss kernels against PyTorch CPU.
+//! 2 threads; `cargo xtask bench lint-python`: losslint against ruff on a real Python package;
+//! `cargo xtask bench losses`: lossfit's loss kernels against PyTorch CPU.
 
 mod corpus;
 mod losses;
+mod python;
 mod rng;
 mod templates;
 
@@ -29,6 +31,27 @@ lines/s.
   --threads LIST   thread counts to time (default 1,2)
   --bin PATH       time this losslint binary instead of building one
   --corpus-only    write the corpus, print its statistics and stop
+
+usage: cargo xtask bench lint-python [--package NAME==VER] [--runs N] [--threads 1,2] [--ruff PATH]
+                                     [--ruff-output-format FMT] [--bin PATH]
+
+Downloads a real Python package with `python3 -m pip download --no-deps` and extracts it into
+target/bench-python/NAME-VER/ (reused when there), finds ruff (installing it into ../ruffenv
+when it is not on PATH), builds losslint in release, then times, cold (ruff --no-cache; losslint
+has no cache) and interleaved, `losslint check TREE --format json --threads N`,
+`ruff check --no-cache --isolated --output-format concise TREE` and the same with
+`--select ALL` (RAYON_NUM_THREADS=N for all three; stdout to /dev/null; exit 1 for findings is
+not a failure): one warm-up run each, then --runs rounds. Prints median and min wall time,
+files/s (.py files), CPU/wall, the ruff/losslint ratios, losslint's findings per code and the
+number of files with LL000 (warm-up outputs in target/bench-python/out/).
+  --package SPEC   the package to lint (default transformers==5.24.0)
+  --runs N         timed rounds (default 5)
+  --threads LIST   thread counts to time (default 1,2)
+  --ruff PATH      time this ruff instead of looking for one
+  --ruff-output-format FMT
+                   ruff's --output-format (default concise; `full`, ruff's own default, spends
+                   most of `--select ALL`'s time rendering code frames)
+  --bin PATH       time this losslint binary instead of building one
 
 usage: cargo xtask bench losses [--pairs N] [--threads 1,2] [--alloc default,warm] [--quick] [--lib PATH]
 
@@ -115,6 +138,9 @@ impl LintOptions {
 pub(crate) fn bench(args: &[String]) -> Result<()> {
     match args.split_first() {
         Some((target, rest)) if target == "lint" => lint(&LintOptions::parse(rest)?),
+        Some((target, rest)) if target == "lint-python" => {
+            python::lint_python(&python::PythonOptions::parse(rest)?)
+        }
         Some((target, rest)) if target == "losses" => {
             losses::losses(&losses::LossesOptions::parse(rest)?)
         }

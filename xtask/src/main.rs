@@ -1,5 +1,6 @@
 //! Project automation: `cargo xtask ci` (every gate CI runs), `cargo xtask golden`
 //! (regenerate the PyTorch parity fixtures), `cargo xtask bench lint` (losslint's speed),
+//! `cargo xtask bench lint-python` (losslint against ruff on a real Python package),
 //! `cargo xtask bench losses` (lossfit's loss kernels against PyTorch CPU) and
 //! `cargo xtask fuzz` (the cargo-fuzz targets of `fuzz/`, on nightly).
 
@@ -20,6 +21,10 @@ commands:
                      e.g. --only core), then run the golden parity test
   bench lint [OPTS]  time `losslint check` on a generated corpus of 2,000 Rust files (1 and 2
                      threads, median of 5 runs); `cargo xtask bench --help` lists the options
+  bench lint-python [OPTS]
+                     time losslint against ruff (default rules and ALL) on a real Python package
+                     fetched with pip (transformers==5.24.0 by default), cold, interleaved, at 1
+                     and 2 threads
   bench losses [OPTS]
                      time lossfit's cross-entropy and elementwise losses against PyTorch CPU,
                      interleaved in one process, with same-run memory bandwidth (1 and 2

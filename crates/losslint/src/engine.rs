@@ -525,7 +525,10 @@ fn crate_root(dir: &Path) -> Option<PathBuf> {
 /// The frontends losslint ships (a Python frontend goes here; `walk` already knows `.py`).
 #[must_use]
 pub fn default_frontends() -> Vec<Box<dyn Frontend>> {
-    vec![Box::new(crate::frontend::rust::RustFrontend)]
+    vec![
+        Box::new(crate::frontend::rust::RustFrontend),
+        Box::new(crate::frontend::python::PythonFrontend),
+    ]
 }
 
 #[derive(Debug, Default)]
@@ -668,6 +671,7 @@ mod tests {
                     parse_failure: Some(crate::facts::ParseFailure {
                         message: "expected `;`".into(),
                         span: index.span(0, 1),
+                        recovered: false,
                     }),
                     ..FileFacts::default()
                 };
@@ -696,6 +700,8 @@ mod tests {
                         declared_task: None,
                         labels: None,
                         weight_hint: None,
+                        legacy_fix: None,
+                        logits_fix: None,
                     }
                 })
                 .collect();

@@ -78,6 +78,10 @@ pub enum LossKind {
     SoftMargin,
     MultiLabelSoftMargin,
     MultiMargin,
+    /// PyTorch `MultiLabelMarginLoss`.
+    MultiLabelMargin,
+    /// Connectionist temporal classification (PyTorch `CTCLoss`).
+    Ctc,
     PoissonNll,
     GaussianNll,
     SigmoidFocal,
@@ -103,6 +107,7 @@ impl LossKind {
                 | LossKind::SoftMargin
                 | LossKind::MultiLabelSoftMargin
                 | LossKind::MultiMargin
+                | LossKind::MultiLabelMargin
                 | LossKind::SigmoidFocal
                 | LossKind::SoftmaxFocal
         )
@@ -230,6 +235,21 @@ pub struct LossSite {
     pub labels: Option<String>,
     /// Where a class-weight argument would be inserted or how it is written (LL002's help).
     pub weight_hint: Option<WeightHint>,
+    /// The `reduction=` that replaces the legacy arguments, when their values are literals
+    /// (LL007's safe fix).
+    pub legacy_fix: Option<LegacyFix>,
+    /// Edits that compute the same loss with the with-logits API on the value before the
+    /// sigmoid (LL005's unsafe fix), when the frontend can write them.
+    pub logits_fix: Option<Vec<Edit>>,
+}
+
+/// The reduction the legacy `size_average=`/`reduce=` pair means, and the edits that write it
+/// in their place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LegacyFix {
+    /// `"none"`, `"sum"` or `"mean"`.
+    pub reduction: String,
+    pub edits: Vec<Edit>,
 }
 
 /// A task declared in code.
@@ -280,6 +300,9 @@ pub enum Divisor {
 pub struct ParseFailure {
     pub message: String,
     pub span: Span,
+    /// The parser recovered from the error (Python): the parts of the file that parse were
+    /// analysed, and their findings are reported too.
+    pub recovered: bool,
 }
 
 /// Everything one file shows.

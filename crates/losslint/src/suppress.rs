@@ -330,6 +330,8 @@ enum EntryCode {
     Rule(&'static str),
     /// Neither a code nor a name of any rule.
     Unknown,
+    /// Another linter's code in a `# noqa:` comment (`E501`): kept, never judged.
+    Foreign,
 }
 
 /// One code (or `all`) in a directive.
@@ -363,7 +365,8 @@ impl Suppressions {
     /// Finds the directives of a file.
     #[must_use]
     pub fn parse(language: Language, text: &str, registry: &Registry) -> Self {
-        if !text.contains("losslint") {
+        let noqa = language == Language::Python && text.contains("noqa");
+        if !text.contains("losslint") && !noqa {
             return Self::default();
         }
         let comments = line_comments(language, text);
@@ -376,6 +379,19 @@ impl Suppressions {
         let lines: Vec<&str> = text.lines().collect();
         let mut directives = Vec::new();
         for comment in comments {
+            if noqa && let Some((list_start, list_end)) = parse_noqa(text, &comment) {
+                let entries = noqa_entries(text, list_start, list_end, registry);
+                if entries.iter().any(|e| e.code != EntryCode::Foreign) {
+                    directives.push(Directive {
+                        scope: Scope::Line(comment.line),
+                        comment,
+                        list_start,
+                        list_end,
+                        entries,
+                    });
+                }
+                continue;
+            }
             let Some((file_level, list_start, list_end)) = parse_directive(text, &comment) else {
                 continue;
             };
@@ -441,7 +457,7 @@ impl Suppressions {
                 let matches = match entry.code {
                     EntryCode::All => true,
                     EntryCode::Rule(code) => code == d.code,
-                    EntryCode::Unknown => false,
+                    EntryCode::Unknown | EntryCode::Foreign => false,
                 };
                 if matches {
                     entry.used = true;
@@ -601,6 +617,53 @@ fn parse_directive(text: &str, comment: &Comment) -> Option<(bool, usize, usize)
     // Every step above only trimmed the front, so `after` still ends where the comment ends.
     let list_start = comment.end - after.len();
     Some((file_level, list_start, list_start + close))
+}
+
+/// `# noqa: LL001, E501` (Python): the byte range of the code list. A bare `# noqa` names no
+/// code and belongs to other linters: it suppresses nothing here.
+fn parse_noqa(text: &str, comment: &Comment) -> Option<(usize, usize)> {
+    let body = text.get(comment.body..comment.end)?;
+    let trimmed = body.trim_start();
+    let word = trimmed.get(..4)?;
+    if !word.eq_ignore_ascii_case("noqa") {
+        return None;
+    }
+    let after = trimmed[4..].strip_prefix(':')?;
+    let list_start = comment.end - after.len();
+    // Another comment may follow on the line (`# noqa: E501  # reason`).
+    let list_end = after.find('#').map_or(comment.end, |at| list_start + at);
+    Some((list_start, list_end))
+}
+
+/// The codes of a `# noqa:` list, separated by commas or spaces; codes that are not ours are
+/// kept as [`EntryCode::Foreign`] (used, so never reported and never removed).
+fn noqa_entries(text: &str, start: usize, end: usize, registry: &Registry) -> Vec<Entry> {
+    let Some(list) = text.get(start..end) else {
+        return Vec::new();
+    };
+    let mut entries = Vec::new();
+    let mut offset = start;
+    for part in list.split_inclusive([',', ' ', '\t']) {
+        let written = part.trim_end_matches([',', ' ', '\t']);
+        if !written.is_empty() {
+            let code = match registry.get(written) {
+                Some(rule) if written.len() == 5 => EntryCode::Rule(rule.code()),
+                _ if written.len() > 2 && written[..2].eq_ignore_ascii_case("LL") => {
+                    EntryCode::Unknown
+                }
+                _ => EntryCode::Foreign,
+            };
+            entries.push(Entry {
+                start: offset,
+                end: offset + written.len(),
+                written: written.to_string(),
+                code,
+                used: code == EntryCode::Foreign,
+            });
+        }
+        offset += part.len();
+    }
+    entries
 }
 
 fn parse_entries(text: &str, start: usize, end: usize, registry: &Registry) -> Vec<Entry> {

@@ -22,6 +22,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
+pub(crate) mod counts;
 pub(crate) mod value;
 
 /// Analyses in progress at once (a call chain followed this deep stops there).

@@ -20,6 +20,15 @@ pub(crate) enum Value {
     Loss(usize),
     /// A loss object of this API built in another body (a summary's or a field's value).
     LossApi(Api),
+    /// A loss object built in another body, described by what its construction showed: the
+    /// API's path in its frontend's table and the reduction it computes with (`"sum"`, the
+    /// default `mean`), when known. Frontends whose tables describe objects by value use it
+    /// (Python: `self.criterion = nn.CrossEntropyLoss(reduction="sum")` read in another method,
+    /// or a function reference such as `F.cross_entropy` or its `functools.partial`).
+    Built {
+        api: &'static str,
+        reduction: Option<String>,
+    },
     /// The options struct of a functional loss.
     Options(Box<OptionsValue>),
     /// A computed loss (tensor or scalar), with its reduction as written when known
@@ -195,6 +204,11 @@ pub(crate) fn join(a: &Value, b: &Value) -> Value {
                 .collect(),
         },
         (Value::Callable(x), Value::Callable(y)) => Value::Callable(Box::new(join(x, y))),
+        // The same API built with different reductions: the object is known, its reduction not.
+        (Value::Built { api: x, .. }, Value::Built { api: y, .. }) if x == y => Value::Built {
+            api: x,
+            reduction: None,
+        },
         _ => Value::Unknown,
     }
 }

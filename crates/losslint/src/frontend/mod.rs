@@ -4,8 +4,11 @@
 use crate::facts::{FileFacts, Language};
 
 pub mod apis;
+pub(crate) mod directives;
+pub mod python;
 pub mod rust;
 
+pub use python::PythonFrontend;
 pub use rust::RustFrontend;
 
 /// A language frontend.

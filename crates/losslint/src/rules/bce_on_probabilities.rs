@@ -1,7 +1,7 @@
 //! LL005 bce-on-probabilities: a sigmoid followed by plain binary cross-entropy, where the
 //! with-logits form is the stable one.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::facts::{Activation, FileFacts, LossKind, LossSite};
 use crate::rules::describe::{
     activated_inputs, add_activation_span, diagnostic, loss_name, with_logits_name,
@@ -45,8 +45,12 @@ let loss = logit.binary_cross_entropy_with_logits::<Tensor>(benign, None, None, 
 ```
 
 ## Fix safety
-There is no automatic fix: it takes removing the sigmoid and renaming the loss, and the
-probabilities are often used elsewhere too.
+Where the frontend can write it (PyTorch: `nn.BCELoss` / `F.binary_cross_entropy` called once on
+a sigmoid applied inline or to a plain name), the fix renames the loss to its with-logits form
+and passes the value the sigmoid was applied to. It is unsafe: the value changes where the
+probabilities saturated (that is the point), the logits variable must still hold the same
+value at the call, and the probabilities may be used elsewhere too. Other frameworks get the
+help only.
 "
     };
 }
@@ -92,6 +96,11 @@ fn judge(site: &LossSite) -> Vec<Diagnostic> {
                 "use the with-logits form on the logits (numerically stable): {}",
                 with_logits_name(site)
             ));
+            d.fix = site.logits_fix.as_ref().map(|edits| Fix {
+                applicability: Applicability::Unsafe,
+                title: "use the with-logits loss on the value before the sigmoid".to_string(),
+                edits: edits.clone(),
+            });
             d
         })
         .collect()
@@ -130,6 +139,19 @@ mod tests {
             )
         );
         assert_eq!(d.secondary[0].1, "sigmoid applied here");
+    }
+
+    #[test]
+    fn the_rewrite_is_an_unsafe_fix() {
+        let mut s = fed(LossKind::Bce, activation(Activation::Sigmoid));
+        s.logits_fix = Some(vec![crate::facts::Edit {
+            span: span(3, 10, 17),
+            content: "BCEWithLogitsLoss".into(),
+        }]);
+        let found = check(&BceOnProbabilities, &facts(vec![s]));
+        let fix = found[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(fix.edits[0].content, "BCEWithLogitsLoss");
     }
 
     #[test]

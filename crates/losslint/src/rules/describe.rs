@@ -41,6 +41,8 @@ pub(super) fn canonical(kind: LossKind) -> &'static str {
         LossKind::SoftMargin => "SoftMargin",
         LossKind::MultiLabelSoftMargin => "MultiLabelSoftMargin",
         LossKind::MultiMargin => "MultiMargin",
+        LossKind::MultiLabelMargin => "MultiLabelMargin",
+        LossKind::Ctc => "Ctc",
         LossKind::PoissonNll => "PoissonNll",
         LossKind::GaussianNll => "GaussianNll",
         LossKind::SigmoidFocal => "SigmoidFocal",

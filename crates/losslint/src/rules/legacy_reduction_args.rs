@@ -1,7 +1,7 @@
 //! LL007 legacy-reduction-args: `size_average=` / `reduce=`, which silently override
 //! `reduction`.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::facts::{FileFacts, LossSite};
 use crate::rules::describe::{diagnostic, loss_name};
 use crate::rules::{Level, Rule, RuleContext};
@@ -38,9 +38,11 @@ The Rust frameworks losslint reads (lossfit, burn, candle, tch) never had these 
 site of theirs is flagged only where a wrapper mirrors PyTorch's signature.
 
 ## Fix safety
-There is no automatic fix: the right `reduction=` depends on both legacy values together
-(`reduce=False` wins over `size_average`), so the help says what each combination means and the
-edit is left to you.
+When every legacy argument is a keyword with a literal `True`/`False` and no `reduction=` is
+written, the fix is safe: it replaces them with the one `reduction=` they mean together
+(`reduce=False` wins over `size_average`), which computes the same value. Otherwise (a variable,
+a positional argument, or a `reduction=` the legacy pair overrides) there is no automatic fix and
+the help says what each combination means.
 "#
     };
 }
@@ -68,7 +70,8 @@ fn judge(site: &LossSite) -> Vec<Diagnostic> {
     let name = loss_name(site);
     site.legacy_args
         .iter()
-        .map(|span| {
+        .enumerate()
+        .map(|(index, span)| {
             let mut d = diagnostic(
                 LegacyReductionArgs::CODE,
                 LegacyReductionArgs::NAME,
@@ -84,6 +87,19 @@ fn judge(site: &LossSite) -> Vec<Diagnostic> {
                  `size_average=False` is `reduction=\"sum\"`, both true is `reduction=\"mean\"`"
                     .to_string(),
             );
+            // One fix rewrites the whole pair; it rides on the first finding.
+            if index == 0
+                && let Some(legacy) = &site.legacy_fix
+            {
+                d.fix = Some(Fix {
+                    applicability: Applicability::Safe,
+                    title: format!(
+                        "replace the legacy arguments with `reduction=\"{}\"`",
+                        legacy.reduction
+                    ),
+                    edits: legacy.edits.clone(),
+                });
+            }
             d
         })
         .collect()
@@ -117,6 +133,27 @@ mod tests {
                 .contains("reduction=\"sum\"")
         );
         assert!(found[0].fix.is_none());
+    }
+
+    #[test]
+    fn the_rewrite_rides_on_the_first_finding() {
+        let mut s = site(LossKind::Mse);
+        s.legacy_args = vec![span(2, 20, 38), span(2, 40, 52)];
+        s.legacy_fix = Some(crate::facts::LegacyFix {
+            reduction: "sum".into(),
+            edits: vec![crate::facts::Edit {
+                span: span(2, 20, 38),
+                content: "reduction=\"sum\"".into(),
+            }],
+        });
+        let found = check(&LegacyReductionArgs, &facts(vec![s]));
+        let fix = found[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(
+            fix.title,
+            "replace the legacy arguments with `reduction=\"sum\"`"
+        );
+        assert!(found[1].fix.is_none());
     }
 
     #[test]

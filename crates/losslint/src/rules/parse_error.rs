@@ -11,8 +11,9 @@ use crate::rules::{Level, Rule, RuleContext};
 macro_rules! documentation {
     () => {
         r#"## What it does
-Reports a source file that losslint could not parse. The file is skipped and every other file
-is still linted.
+Reports a source file that losslint could not parse. Every other file is still linted. A Rust
+file is skipped; in a Python file the parser recovers, and the parts that parse are still
+checked (their findings are reported next to this one).
 
 ## Why is this bad?
 losslint only reads code: it never compiles or runs it. A file it cannot parse is a file none of
@@ -77,11 +78,15 @@ impl Rule for ParseError {
             format!("could not parse this file: {reason}"),
             reason.to_string(),
         );
-        d.help = Some(
+        d.help = Some(if failure.recovered {
+            "the parts of this file that parse were checked, and the other files were linted; \
+             fix the syntax error (Python reports it too) so that losslint can check the rest"
+                .to_string()
+        } else {
             "this file was skipped and the other files were linted; fix the syntax error (the \
              compiler reports it too) so that losslint can check the losses in it"
-                .to_string(),
-        );
+                .to_string()
+        });
         vec![d]
     }
 }
@@ -98,6 +103,7 @@ mod tests {
             parse_failure: Some(ParseFailure {
                 message: "expected `;`".into(),
                 span: span(3, 53, 54),
+                recovered: false,
             }),
             ..FileFacts::default()
         };
@@ -122,6 +128,7 @@ mod tests {
             parse_failure: Some(ParseFailure {
                 message: "  ".into(),
                 span: span(1, 1, 1),
+                recovered: false,
             }),
             ..FileFacts::default()
         };

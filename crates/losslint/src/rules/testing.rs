@@ -47,6 +47,8 @@ pub(crate) fn site(kind: LossKind) -> LossSite {
         declared_task: None,
         labels: None,
         weight_hint: None,
+        legacy_fix: None,
+        logits_fix: None,
     }
 }
 

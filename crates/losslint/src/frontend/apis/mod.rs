@@ -13,6 +13,7 @@ use crate::facts::{Activation, ApiStyle, DeclaredTask, Framework, LossKind, Weig
 pub mod burn;
 pub mod candle;
 pub mod lossfit;
+pub mod pytorch;
 pub mod tch;
 
 /// Every framework table.

@@ -1028,6 +1028,8 @@ fn site(
         declared_task: None,
         labels: None,
         weight_hint,
+        legacy_fix: None,
+        logits_fix: None,
     }
 }
 

@@ -166,6 +166,8 @@ fn head(
         declared_task,
         labels,
         weight_hint,
+        legacy_fix: None,
+        logits_fix: None,
     })
 }
 

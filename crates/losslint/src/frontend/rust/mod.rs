@@ -19,7 +19,6 @@ mod accumulate;
 mod calls;
 mod dataflow;
 mod derive;
-mod directives;
 mod imports;
 mod lookup;
 mod nesting;
@@ -35,8 +34,8 @@ use crate::frontend::Frontend;
 use crate::frontend::apis;
 
 use crate::flow::Flow;
+use crate::frontend::directives::Directives;
 use dataflow::FileContext;
-use directives::Directives;
 use imports::Imports;
 use spans::SpanMap;
 
@@ -124,7 +123,7 @@ fn analyse(text: &str) -> FileFacts {
         flow: &flow,
     };
     let (mut losses, mut accumulations) = visitor::file_sites(&file, &cx);
-    let directives = Directives::parse(text);
+    let directives = Directives::parse(text, Language::Rust);
     for site in &mut losses {
         // Where the loss is built, named, or applied (its arguments' lines).
         let lines = [site.span.start.line, site.name_span.start.line]
@@ -193,7 +192,11 @@ fn end_of(text: &str) -> Pos {
 
 fn failure(message: String, span: Span) -> FileFacts {
     FileFacts {
-        parse_failure: Some(ParseFailure { message, span }),
+        parse_failure: Some(ParseFailure {
+            message,
+            span,
+            recovered: false,
+        }),
         ..FileFacts::default()
     }
 }

@@ -1,0 +1,134 @@
+//! The Python frontend on small sources: name resolution, value flow, and what stays unknown.
+
+use super::PythonFrontend;
+use crate::facts::{Activation, FileFacts, LossKind, Origin, Reduction, Role, Weighting};
+use crate::frontend::Frontend;
+
+fn facts(source: &str) -> FileFacts {
+    PythonFrontend.facts(source)
+}
+
+fn input_activation(facts: &FileFacts, index: usize) -> Option<Activation> {
+    facts.losses[index]
+        .arguments
+        .iter()
+        .find(|a| a.role == Role::Input)
+        .and_then(|a| match a.origin {
+            Origin::Activation { activation, .. } => Some(activation),
+            _ => None,
+        })
+}
+
+#[test]
+fn every_spelling_of_an_import_resolves() {
+    let f = facts(
+        "import torch\nimport torch.nn as nn\nfrom torch import nn as tnn\n\
+         from torch.nn import CrossEntropyLoss as CE\nimport torch.nn.functional as F\n\
+         from torch.nn.functional import cross_entropy\nfrom torchvision.ops import sigmoid_focal_loss\n\
+         a = nn.CrossEntropyLoss()\nb = tnn.MSELoss()\nc = CE()\nd = torch.nn.modules.loss.L1Loss()\n\
+         def f(x, y):\n    return F.nll_loss(x, y), cross_entropy(x, y), sigmoid_focal_loss(x, y)\n",
+    );
+    let apis: Vec<&str> = f.losses.iter().map(|s| s.api.as_str()).collect();
+    assert_eq!(
+        apis,
+        [
+            "torch.nn.CrossEntropyLoss",
+            "torch.nn.MSELoss",
+            "torch.nn.CrossEntropyLoss",
+            "torch.nn.L1Loss",
+            "torch.nn.functional.nll_loss",
+            "torch.nn.functional.cross_entropy",
+            "torchvision.ops.sigmoid_focal_loss",
+        ]
+    );
+    let focal = &f.losses[6];
+    assert!(matches!(&focal.reduction, Reduction::Implicit { default, .. } if default == "none"));
+    assert_eq!(focal.weighting, Weighting::Focal);
+}
+
+#[test]
+fn shadowed_and_relative_names_are_unknown() {
+    let f = facts(
+        "import torch.nn.functional as F\nfrom .losses import CrossEntropyLoss\n\
+         def loss(F, x, y):\n    return F.cross_entropy(x, y)\n\
+         def other(x, y):\n    nn = make()\n    return nn.CrossEntropyLoss()(x, y), CrossEntropyLoss()(x, y)\n",
+    );
+    assert!(f.losses.is_empty(), "{:?}", f.losses);
+}
+
+#[test]
+fn positional_arguments_follow_the_signature() {
+    let f = facts(
+        "import torch.nn.functional as F\nimport torch.nn as nn\n\
+         a = F.cross_entropy(x, y, w, None, -100, None, 'sum')\n\
+         b = nn.CrossEntropyLoss(w)\nc = nn.KLDivLoss(None, None, 'batchmean')\n",
+    );
+    assert!(matches!(&f.losses[0].reduction, Reduction::Explicit { value, .. } if value == "'sum'"));
+    assert_eq!(f.losses[0].weighting, Weighting::ClassWeights);
+    assert_eq!(f.losses[1].weighting, Weighting::ClassWeights);
+    assert!(f.losses[2].legacy_args.is_empty());
+    assert!(matches!(&f.losses[2].reduction, Reduction::Explicit { .. }));
+}
+
+#[test]
+fn softmax_reaches_the_loss_through_models_fields_and_tuples() {
+    let f = facts(
+        r"import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Sequential(nn.Linear(4, 2), nn.Softmax(dim=1))
+        self.criterion = nn.CrossEntropyLoss(reduction='mean')
+
+    def forward(self, x):
+        out = self.head(x)
+        return out, x
+
+    def step(self, x, y):
+        probs, _ = self(x)
+        return self.criterion(probs, y)
+",
+    );
+    assert!(f.parse_failure.is_none());
+    let applied: Vec<_> = (0..f.losses.len())
+        .filter_map(|i| input_activation(&f, i))
+        .collect();
+    assert_eq!(applied, [Activation::Softmax]);
+}
+
+#[test]
+fn partial_and_parameters_from_callers() {
+    let f = facts(
+        "import torch\nimport torch.nn.functional as F\nfrom functools import partial\n\
+         ce = partial(F.cross_entropy, label_smoothing=0.1, reduction='mean')\n\
+         def loss_fn(pred, y):\n    return ce(pred, y)\n\
+         def main(x, y):\n    return loss_fn(torch.softmax(x, 1), y)\n",
+    );
+    assert_eq!(f.losses.len(), 2, "{:?}", f.losses);
+    assert!(f.losses.iter().any(|s| s.loss == LossKind::CrossEntropy
+        && s.arguments
+            .iter()
+            .any(|a| matches!(a.origin, Origin::Activation { .. }))));
+}
+
+#[test]
+fn syntax_errors_keep_the_parsable_parts() {
+    let f = facts(
+        "import torch.nn as nn\ncrit = nn.MSELoss()\ndef broken(:\n    pass\n",
+    );
+    let failure = f.parse_failure.expect("a syntax error");
+    assert!(failure.recovered);
+    assert_eq!(failure.span.start.line, 3);
+    assert_eq!(f.losses.len(), 1);
+}
+
+#[test]
+fn hostile_nesting_is_refused_not_crashed() {
+    let deep = format!("import torch.nn as nn\nx = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    let f = facts(&deep);
+    assert!(f.parse_failure.unwrap().message.contains("nested too deeply"));
+    let chain = format!("import torch.nn as nn\nx = {}1\n", "1 + ".repeat(500_000));
+    assert!(facts(&chain).parse_failure.is_some());
+}
