@@ -37,6 +37,9 @@ const MAX_FIX_ROUNDS: usize = 10;
 pub struct Finding {
     /// The path as printed (as given on the command line, joined).
     pub path: String,
+    /// For a notebook: the cell (1-based among all its cells) the finding is in; its line and
+    /// column are then within that cell.
+    pub cell: Option<usize>,
     /// `Warn` or `Deny` (allowed findings are dropped).
     pub level: Level,
     pub diagnostic: Diagnostic,
@@ -57,7 +60,8 @@ pub struct Change {
 pub struct Report {
     /// Sorted by path, line, column, code.
     pub findings: Vec<Finding>,
-    /// The text each finding's file had when it was checked (after fixes), by printed path.
+    /// The text each finding's file had when it was checked (after fixes), by
+    /// [`Finding::location`] (a notebook cell's text by `path:cell N`).
     pub sources: HashMap<String, Arc<str>>,
     /// Files changed (or that `--diff` would change), in path order.
     pub changes: Vec<Change>,
@@ -68,6 +72,17 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Files checked.
     pub files: usize,
+}
+
+impl Finding {
+    /// Where the finding is, as messages print it: the path, or `path:cell N` in a notebook.
+    #[must_use]
+    pub fn location(&self) -> String {
+        match self.cell {
+            Some(cell) => format!("{}:cell {cell}", self.path),
+            None => self.path.clone(),
+        }
+    }
 }
 
 impl Report {
@@ -248,7 +263,7 @@ impl Engine {
                     .iter()
                     .map(|l| match l {
                         Language::Rust => "`.rs`",
-                        Language::Python => "`.py`",
+                        Language::Python => "`.py`, `.pyi`, `.ipynb`",
                     })
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -260,6 +275,11 @@ impl Engine {
             report.findings.extend(outcome.findings);
             if let (true, Some(source)) = (has_findings, outcome.source) {
                 report.sources.insert(outcome.path.clone(), source);
+            }
+            for (cell, source) in outcome.cell_sources {
+                report
+                    .sources
+                    .insert(format!("{}:cell {cell}", outcome.path), source);
             }
             report.changes.extend(outcome.change);
             errors.extend(outcome.errors);
@@ -323,6 +343,7 @@ impl Engine {
                 if level != Level::Allow {
                     outcome.findings.push(Finding {
                         path: file.display.clone(),
+                        cell: None,
                         level,
                         diagnostic: *skip,
                     });
@@ -331,6 +352,9 @@ impl Engine {
             }
         };
         let dir = file.path.parent().unwrap_or(Path::new(""));
+        if walk::is_notebook(&file.path) {
+            return self.lint_notebook(file, &original, settings, check, cache, outcome);
+        }
         let mut linted = self.lint_source(file.language, &original, dir, settings, cache);
         let mut current = original.clone();
         let mut fixes = 0;
@@ -395,11 +419,173 @@ impl Engine {
             .into_iter()
             .map(|(level, diagnostic)| Finding {
                 path: file.display.clone(),
+                cell: None,
                 level,
                 diagnostic,
             })
             .collect();
         outcome.source = Some(Arc::from(current));
+        outcome
+    }
+
+    /// A notebook: its code cells are linted as one Python source; findings point at their
+    /// cell; fixes edit the cells and only their `source` in the JSON is rewritten.
+    fn lint_notebook(
+        &self,
+        file: &SourceFile,
+        original: &str,
+        settings: &FileSettings,
+        check: &CheckSettings,
+        cache: &LabelCache,
+        mut outcome: Outcome,
+    ) -> Outcome {
+        let dir = file.path.parent().unwrap_or(Path::new(""));
+        let notebook = match crate::notebook::Notebook::parse(original) {
+            Ok(notebook) => notebook,
+            Err(message) => {
+                let level = settings.levels.get("LL000");
+                if level != Level::Allow {
+                    let start = crate::facts::Pos {
+                        line: 1,
+                        column: 1,
+                        offset: 0,
+                    };
+                    let d = Diagnostic {
+                        code: "LL000",
+                        name: "parse-error",
+                        message: format!("could not read this notebook: {message}"),
+                        span: crate::facts::Span { start, end: start },
+                        label: "not a notebook".to_string(),
+                        secondary: Vec::new(),
+                        help: Some(
+                            "this file was skipped and the other files were linted; a `.ipynb` \
+                             file must be a Jupyter notebook's JSON (nbformat 4)"
+                                .to_string(),
+                        ),
+                        fix: None,
+                    };
+                    outcome.findings.push(Finding {
+                        path: file.display.clone(),
+                        cell: None,
+                        level,
+                        diagnostic: d,
+                    });
+                }
+                return outcome;
+            }
+        };
+        let mut cells = notebook.cells();
+        let mut linted = self.lint_source(
+            file.language,
+            &crate::notebook::Notebook::source(&cells),
+            dir,
+            settings,
+            cache,
+        );
+        let relocate =
+            |cells: &[String], linted: Linted| -> Vec<(Level, Diagnostic, Option<usize>)> {
+                linted
+                    .findings
+                    .into_iter()
+                    .map(|(level, mut d)| {
+                        let cell = notebook.relocate(cells, &mut d);
+                        (level, d, cell)
+                    })
+                    .collect()
+            };
+        outcome.errors.append(&mut linted.errors);
+        let mut found = relocate(&cells, linted);
+        let mut fixes = 0;
+        if check.fix != FixMode::Report {
+            for _ in 0..MAX_FIX_ROUNDS {
+                let mut next = cells.clone();
+                let mut applied_here = 0;
+                for (index, number) in notebook.numbers().into_iter().enumerate() {
+                    let applicable: Vec<&Fix> = found
+                        .iter()
+                        .filter(|(_, _, cell)| *cell == Some(number))
+                        .filter_map(|(_, d, _)| d.fix.as_ref())
+                        .filter(|f| fix::applies(f, check.unsafe_fixes))
+                        .collect();
+                    if applicable.is_empty() {
+                        continue;
+                    }
+                    let applied = fix::apply(&cells[index], &applicable);
+                    applied_here += applied.applied;
+                    next[index] = applied.text;
+                }
+                if applied_here == 0 || next == cells {
+                    break;
+                }
+                let mut relinted = self.lint_source(
+                    file.language,
+                    &crate::notebook::Notebook::source(&next),
+                    dir,
+                    settings,
+                    cache,
+                );
+                if relinted.parse_failed && !found.iter().any(|(_, d, _)| d.code == "LL000") {
+                    outcome.warnings.push(format!(
+                        "{}: fixes were not applied: they would leave the notebook unparsable \
+                         (a bug in losslint; please report it)",
+                        file.display
+                    ));
+                    break;
+                }
+                outcome.errors.append(&mut relinted.errors);
+                cells = next;
+                found = relocate(&cells, relinted);
+                fixes += applied_here;
+            }
+            let fixed = notebook.render(&cells);
+            if fixed != original {
+                let written = match check.fix {
+                    FixMode::Apply => crate::atomic::replace(&file.path, fixed.as_bytes()),
+                    _ => Ok(()),
+                };
+                match written {
+                    Ok(()) => {
+                        outcome.change = Some(Change {
+                            path: file.display.clone(),
+                            original: original.to_string(),
+                            fixed,
+                            fixes,
+                        });
+                    }
+                    Err(e) => {
+                        outcome.errors.push(format!(
+                            "{}: the fixes were not written, the file is unchanged: {e}",
+                            file.display
+                        ));
+                        cells = notebook.cells();
+                        let linted = self.lint_source(
+                            file.language,
+                            &crate::notebook::Notebook::source(&cells),
+                            dir,
+                            settings,
+                            cache,
+                        );
+                        found = relocate(&cells, linted);
+                    }
+                }
+            }
+        }
+        for (index, number) in notebook.numbers().into_iter().enumerate() {
+            if found.iter().any(|(_, _, cell)| *cell == Some(number)) {
+                outcome
+                    .cell_sources
+                    .push((number, Arc::from(cells[index].as_str())));
+            }
+        }
+        outcome.findings = found
+            .into_iter()
+            .map(|(level, diagnostic, cell)| Finding {
+                path: file.display.clone(),
+                cell,
+                level,
+                diagnostic,
+            })
+            .collect();
         outcome
     }
 
@@ -536,6 +722,8 @@ struct Outcome {
     path: String,
     findings: Vec<Finding>,
     source: Option<Arc<str>>,
+    /// A notebook's cells that hold findings: number and text.
+    cell_sources: Vec<(usize, Arc<str>)>,
     change: Option<Change>,
     errors: Vec<String>,
     warnings: Vec<String>,
@@ -553,6 +741,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
         };
         a.path
             .cmp(&b.path)
+            .then_with(|| a.cell.cmp(&b.cell))
             .then_with(|| key(a).cmp(&key(b)))
             .then_with(|| a.diagnostic.message.cmp(&b.diagnostic.message))
     });

@@ -14,6 +14,7 @@ pub mod facts;
 pub mod fix;
 mod flow;
 pub mod frontend;
+mod notebook;
 pub mod render;
 pub mod rules;
 pub mod settings;

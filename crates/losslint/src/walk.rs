@@ -19,12 +19,18 @@ pub struct SourceFile {
     pub root: PathBuf,
 }
 
+/// Whether a path is a Jupyter notebook (its code cells are Python).
+#[must_use]
+pub fn is_notebook(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ipynb")
+}
+
 /// The language of a path, by extension.
 #[must_use]
 pub fn language_of(path: &Path) -> Option<Language> {
     match path.extension()?.to_str()? {
         "rs" => Some(Language::Rust),
-        "py" | "pyi" => Some(Language::Python),
+        "py" | "pyi" | "ipynb" => Some(Language::Python),
         _ => None,
     }
 }
@@ -147,7 +153,7 @@ fn extensions(languages: &[Language]) -> String {
         .iter()
         .map(|l| match l {
             Language::Rust => "`.rs`",
-            Language::Python => "`.py`",
+            Language::Python => "`.py`, `.pyi`, `.ipynb`",
         })
         .collect::<Vec<_>>()
         .join(", ")

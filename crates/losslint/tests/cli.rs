@@ -1058,3 +1058,90 @@ fn stats_of_multi_label_files() {
     );
     assert_eq!(out.json()[0]["pos_weight"], serde_json::json!([9.0, 1.0]));
 }
+
+/// A notebook: findings name the cell and the line within it (every format), and `--fix`
+/// rewrites only the fixed line's string in the JSON.
+#[test]
+fn notebooks_point_at_cells_and_fix_in_place() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/fixtures");
+    let original = std::fs::read_to_string(fixtures.join("notebook.ipynb")).unwrap();
+    let expected: Vec<(u64, u64, String)> =
+        std::fs::read_to_string(fixtures.join("notebook.expected.txt"))
+            .unwrap()
+            .lines()
+            .filter_map(|line| {
+                // `cell 5, line 7: LL001`
+                let (cell, rest) = line.strip_prefix("cell ")?.split_once(", line ")?;
+                let (line, code) = rest.split_once(": ")?;
+                Some((cell.parse().ok()?, line.parse().ok()?, code.to_string()))
+            })
+            .collect();
+    assert!(!expected.is_empty());
+    let dir = TempDir::new();
+    dir.write("nb.ipynb", &original);
+
+    let json = losslint(
+        dir.path(),
+        &["check", "nb.ipynb", "--isolated", "--format", "json"],
+    );
+    let found: Vec<(u64, u64, String)> = json
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["cell"].as_u64().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found, expected);
+
+    let human = losslint(dir.path(), &["check", "nb.ipynb", "--isolated"]);
+    let (cell, line, _) = &expected[0];
+    assert!(
+        human
+            .stdout
+            .contains(&format!("nb.ipynb:cell {cell}:{line}:")),
+        "{}",
+        human.stdout
+    );
+    let github = losslint(
+        dir.path(),
+        &["check", "nb.ipynb", "--isolated", "--format", "github"],
+    );
+    assert!(github.stdout.contains(&format!("line={line},")));
+    assert!(github.stdout.contains(&format!("::cell {cell}: ")));
+    let sarif = losslint(
+        dir.path(),
+        &["check", "nb.ipynb", "--isolated", "--format", "sarif"],
+    );
+    let results = &sarif.json()["runs"][0]["results"];
+    assert_eq!(results[0]["properties"]["cell"], *cell);
+
+    let fixed = losslint(dir.path(), &["check", "nb.ipynb", "--isolated", "--fix"]);
+    assert_eq!(fixed.code, 1, "{}", fixed.stderr);
+    let after = dir.read("nb.ipynb");
+    let changed: Vec<(&str, &str)> = original
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(original.lines().count(), after.lines().count());
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(
+        changed[0]
+            .1
+            .contains("CrossEntropyLoss(reduction=\\\"mean\\\")")
+    );
+    let _: Value = serde_json::from_str(&after).expect("still JSON");
+
+    dir.write("broken.ipynb", "{\"cells\": 3}");
+    let broken = losslint(
+        dir.path(),
+        &["check", "broken.ipynb", "--isolated", "--format", "json"],
+    );
+    assert_eq!(broken.codes(), ["LL000"]);
+}

@@ -44,8 +44,8 @@ fn every_python_fixture_flags_exactly_its_marked_lines() {
     let mut mismatches = Vec::new();
     for code in (0..=10).map(|n| format!("LL{n:03}")) {
         let file = format!("{code}.py");
-        let text = std::fs::read_to_string(fixtures.join(&file))
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let text =
+            std::fs::read_to_string(fixtures.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(
             text.starts_with(&format!("\"\"\"Fixture for {code} ")),
             "{file}: the header names the rule"

@@ -13,7 +13,11 @@ pub(super) fn report(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             Level::Deny => "error",
             _ => "warning",
         };
-        let mut message = d.message.clone();
+        // A notebook's lines are within a cell: the message says which.
+        let mut message = match f.cell {
+            Some(cell) => format!("cell {cell}: {}", d.message),
+            None => d.message.clone(),
+        };
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(help);

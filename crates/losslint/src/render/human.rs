@@ -31,20 +31,19 @@ pub(super) fn report(
     }
     .decor_style(DecorStyle::Ascii);
     // Findings come sorted by path: index each file's lines once.
-    let mut indexed: Option<(&str, LineIndex<'_>)> = None;
+    // (A notebook's cells are indexed each on its own: its findings' lines are within them.)
+    let mut indexed: Option<(String, LineIndex<'_>)> = None;
     for finding in &report.findings {
-        if indexed
-            .as_ref()
-            .is_none_or(|(path, _)| *path != finding.path)
-        {
+        let location = finding.location();
+        if indexed.as_ref().is_none_or(|(path, _)| *path != location) {
             indexed = report
                 .sources
-                .get(&finding.path)
-                .map(|text| (finding.path.as_str(), LineIndex::new(text)));
+                .get(&location)
+                .map(|text| (location.clone(), LineIndex::new(text)));
         }
         let index = indexed
             .as_ref()
-            .filter(|(path, _)| *path == finding.path)
+            .filter(|(path, _)| *path == location)
             .map(|(_, index)| index);
         let text = frame(&renderer, finding, index, options.unsafe_fixes);
         writeln!(out, "{text}\n")?;
@@ -63,6 +62,7 @@ fn frame(
     unsafe_fixes: bool,
 ) -> String {
     let d = &finding.diagnostic;
+    let location = finding.location();
     let level = match finding.level {
         Level::Deny => SnippetLevel::ERROR,
         _ => SnippetLevel::WARNING,
@@ -73,7 +73,7 @@ fn frame(
     let mut group = if let Some(window) = &window {
         let mut snippet = Snippet::source(window.text.as_ref())
             .line_start(window.first_line)
-            .path(finding.path.as_str());
+            .path(location.as_str());
         if let Some(range) = window.range(d.span, true) {
             snippet = snippet.annotation(
                 AnnotationKind::Primary
@@ -94,7 +94,7 @@ fn frame(
     } else {
         // No text to show (the file could not be read): the location alone.
         title.element(
-            Origin::path(finding.path.as_str())
+            Origin::path(location.as_str())
                 .line(d.span.start.line.max(1))
                 .char_column(d.span.start.column.max(1)),
         )
@@ -125,7 +125,7 @@ fn frame(
                 SnippetLevel::HELP.secondary_title(fix_title).element(
                     Snippet::source(window.text.as_ref())
                         .line_start(window.first_line)
-                        .path(finding.path.as_str())
+                        .path(location.as_str())
                         .patches(patches),
                 )
             }
@@ -137,7 +137,7 @@ fn frame(
     match &window {
         // The renderer counts a cut line's columns from the cut: the location line gets the
         // file's.
-        Some(window) if window.cut => relocate(&rendered, &finding.path, d.span.start),
+        Some(window) if window.cut => relocate(&rendered, &location, d.span.start),
         _ => rendered,
     }
 }

@@ -1,6 +1,7 @@
 //! `--format json`: an array of findings with the fields DESIGN.md section 5 fixes (`code`,
 //! `name`, `severity`, `path`, `line`, `column`, `end_line`, `end_column`, `message`, `help`,
-//! `fix`), plus `label` and `secondary`.
+//! `fix`), plus `label`, `secondary` and `cell` (for a notebook: the 1-based cell the finding
+//! is in, its lines being within the cell; `null` elsewhere).
 
 use std::io::{self, Write};
 
@@ -48,6 +49,7 @@ pub(super) fn finding(f: &Finding) -> Value {
         "name": d.name,
         "severity": severity(f.level),
         "path": f.path,
+        "cell": f.cell,
         "line": d.span.start.line,
         "column": d.span.start.column,
         "end_line": d.span.end.line,

@@ -34,7 +34,10 @@ pub(super) fn report(out: &mut dyn Write, report: &Report, registry: &Registry) 
         .map(|f| {
             let d = &f.diagnostic;
             let uri = uri(&f.path);
-            let mut message = d.message.clone();
+            let mut message = match f.cell {
+                Some(cell) => format!("cell {cell}: {}", d.message),
+                None => d.message.clone(),
+            };
             if let Some(help) = &d.help {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
@@ -45,6 +48,10 @@ pub(super) fn report(out: &mut dyn Write, report: &Report, registry: &Registry) 
                 "message": { "text": message },
                 "locations": [location(&uri, d.span, None)],
             });
+            // A notebook's regions are lines within the cell named here.
+            if let Some(cell) = f.cell {
+                result["properties"] = json!({ "cell": cell });
+            }
             if let Some(index) = registry.rules().iter().position(|r| r.code() == d.code) {
                 result["ruleIndex"] = json!(index);
             }

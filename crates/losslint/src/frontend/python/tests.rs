@@ -63,7 +63,9 @@ fn positional_arguments_follow_the_signature() {
          a = F.cross_entropy(x, y, w, None, -100, None, 'sum')\n\
          b = nn.CrossEntropyLoss(w)\nc = nn.KLDivLoss(None, None, 'batchmean')\n",
     );
-    assert!(matches!(&f.losses[0].reduction, Reduction::Explicit { value, .. } if value == "'sum'"));
+    assert!(
+        matches!(&f.losses[0].reduction, Reduction::Explicit { value, .. } if value == "'sum'")
+    );
     assert_eq!(f.losses[0].weighting, Weighting::ClassWeights);
     assert_eq!(f.losses[1].weighting, Weighting::ClassWeights);
     assert!(f.losses[2].legacy_args.is_empty());
@@ -107,17 +109,17 @@ fn partial_and_parameters_from_callers() {
          def main(x, y):\n    return loss_fn(torch.softmax(x, 1), y)\n",
     );
     assert_eq!(f.losses.len(), 2, "{:?}", f.losses);
-    assert!(f.losses.iter().any(|s| s.loss == LossKind::CrossEntropy
-        && s.arguments
-            .iter()
-            .any(|a| matches!(a.origin, Origin::Activation { .. }))));
+    assert!(f.losses.iter().any(|s| {
+        s.loss == LossKind::CrossEntropy
+            && s.arguments
+                .iter()
+                .any(|a| matches!(a.origin, Origin::Activation { .. }))
+    }));
 }
 
 #[test]
 fn syntax_errors_keep_the_parsable_parts() {
-    let f = facts(
-        "import torch.nn as nn\ncrit = nn.MSELoss()\ndef broken(:\n    pass\n",
-    );
+    let f = facts("import torch.nn as nn\ncrit = nn.MSELoss()\ndef broken(:\n    pass\n");
     let failure = f.parse_failure.expect("a syntax error");
     assert!(failure.recovered);
     assert_eq!(failure.span.start.line, 3);
@@ -126,9 +128,18 @@ fn syntax_errors_keep_the_parsable_parts() {
 
 #[test]
 fn hostile_nesting_is_refused_not_crashed() {
-    let deep = format!("import torch.nn as nn\nx = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    let deep = format!(
+        "import torch.nn as nn\nx = {}1{}\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
     let f = facts(&deep);
-    assert!(f.parse_failure.unwrap().message.contains("nested too deeply"));
+    assert!(
+        f.parse_failure
+            .unwrap()
+            .message
+            .contains("nested too deeply")
+    );
     let chain = format!("import torch.nn as nn\nx = {}1\n", "1 + ".repeat(500_000));
     assert!(facts(&chain).parse_failure.is_some());
 }
