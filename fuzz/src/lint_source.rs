@@ -134,6 +134,7 @@ fn render_all(engine: &Engine, text: &str, linted: &Linted, applied: &fix::Appli
             .iter()
             .map(|(level, diagnostic)| Finding {
                 path: "x.rs".to_string(),
+                cell: None,
                 level: *level,
                 diagnostic: diagnostic.clone(),
             })
