@@ -7,9 +7,12 @@ standard library's `ast` only (no code shared with losslint):
   `BCEWithLogitsLoss(...)`) and every call of a `torch.nn.functional` loss (`F.cross_entropy`,
   `nn.functional.mse_loss`, `from torch.nn.functional import kl_div`) or of
   `torchvision.ops.sigmoid_focal_loss` without a `reduction` argument, by keyword or at its
-  position in PyTorch's signature.
-- LL007: each `size_average` / `reduce` argument of those APIs, by keyword or at its position
-  (one finding per argument, `None` included).
+  position in PyTorch's signature, and without a legacy `size_average` / `reduce` argument other
+  than a literal `None` (PyTorch then takes the reduction from the legacy pair: it is chosen,
+  and LL007 is the finding).
+- LL007: each `size_average` / `reduce` argument of those APIs, by keyword or at its position,
+  one finding per argument; a literal `None` (PyTorch's default, which changes nothing) is not
+  one (it is counted).
 - LL008: `KLDivLoss` / `F.kl_div` whose reduction is `"mean"`, written or by default; when a
   legacy argument is given (anything but a literal `None`) the reduction is derived from the
   legacy pair as PyTorch does (`reduce=False`: none, `size_average=False`: sum, else mean).
@@ -25,7 +28,8 @@ is counted as such.
 Usage: python3 xtask/bench/pyref.py TREE [TREE..] [--json]
 With --json, one JSON object per finding on stdout ({"path", "line", "column", "code"}; line
 and column 1-based, the column counted in characters, of the loss's name token for LL001 and
-LL008 and of the argument for LL007); otherwise `path:line:column: CODE message`. Per-code
+LL008, except an LL008 whose `"mean"` is written, which is at the reduction's value, and of the
+argument for LL007); otherwise `path:line:column: CODE message`. Per-code
 counts and the files read go to stderr with --json, to stdout otherwise. Paths are printed as
 the tree was given, joined with the walked part, as losslint prints them.
 """
@@ -461,10 +465,7 @@ def check_file(path, display, stats):
         stats[f"calls of {kind} losses"] += 1
         line, column = name_token(call.func, columns)
         reduction = argument(call, positional, "reduction")
-        if reduction is None:
-            findings.append((display, line, column, "LL001", f"{short} without reduction"))
-        elif reduction is MAYBE:
-            stats["calls whose reduction may come from *args/**kwargs"] += 1
+        legacy_given = False
         for legacy in ("size_average", "reduce"):
             if legacy not in positional and legacy not in keyword_only:
                 continue
@@ -473,7 +474,9 @@ def check_file(path, display, stats):
                 continue
             value = node.value if isinstance(node, ast.keyword) else node
             if isinstance(value, ast.Constant) and value.value is None:
-                stats["LL007 arguments that are a literal None"] += 1
+                stats["legacy arguments that are a literal None (not LL007)"] += 1
+                continue
+            legacy_given = True
             findings.append(
                 (
                     display,
@@ -483,8 +486,20 @@ def check_file(path, display, stats):
                     f"{short}: legacy argument `{legacy}`",
                 )
             )
+        if reduction is None and not legacy_given:
+            findings.append((display, line, column, "LL001", f"{short} without reduction"))
+        elif reduction is None:
+            stats["calls whose reduction comes from legacy arguments"] += 1
+        elif reduction is MAYBE:
+            stats["calls whose reduction may come from *args/**kwargs"] += 1
         if short in ("KLDivLoss", "kl_div") and effective_reduction(call, positional) == "mean":
-            findings.append((display, line, column, "LL008", f"{short} reduced with mean"))
+            at_line, at_column = line, column
+            if reduction is not None and reduction is not MAYBE and not legacy_given:
+                # Written out: the finding is at the reduction's value, what is to change.
+                value = reduction.value if isinstance(reduction, ast.keyword) else reduction
+                at_line = value.lineno
+                at_column = columns.column(value.lineno, value.col_offset)
+            findings.append((display, at_line, at_column, "LL008", f"{short} reduced with mean"))
     return findings
 
 

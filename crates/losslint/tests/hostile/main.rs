@@ -199,6 +199,82 @@ fn unparsable_and_odd_files_are_reported_and_the_run_goes_on() {
     assert_eq!(run.code, 1, "{}", run.stderr);
 }
 
+/// A PyTorch loss on softmax output: one LL003, proof that a Python file was linted.
+const FLAGGED_PY: &str = "import torch.nn.functional as F\n\ndef step(x, y):\n    \
+                          probs = F.softmax(x, dim=1)\n    \
+                          return F.cross_entropy(probs, y, reduction=\"mean\")\n";
+
+#[test]
+fn odd_python_files_and_notebooks_are_reported_and_the_run_goes_on() {
+    let dir = TempDir::new("odd-python");
+    dir.write("ok.py", FLAGGED_PY);
+    let deep = |prefix: &str, body: &str, suffix: &str| {
+        format!("import torch.nn.functional as F\nx = {prefix}{body}{suffix}\n{FLAGGED_PY}")
+    };
+    dir.write(
+        "parens.py",
+        deep(&"(".repeat(100_000), "1", &")".repeat(100_000)),
+    );
+    dir.write("sum.py", deep("", &"1 + ".repeat(300_000), "1"));
+    dir.write("lambdas.py", deep("", &"lambda: ".repeat(100_000), "1"));
+    dir.write("ternary.py", deep("", &"a if b else ".repeat(100_000), "1"));
+    dir.write("attrs.py", deep("y", &".y".repeat(100_000), ""));
+    dir.write("calls.py", deep("f", &"()".repeat(100_000), ""));
+    dir.write("nots.py", deep("", &"not ".repeat(100_000), "y"));
+    // Blocks nested 300 deep (one space each): parsed and linted, not refused.
+    let mut blocks = String::from("import torch.nn.functional as F\n");
+    for level in 0..300 {
+        blocks.push_str(&" ".repeat(level));
+        blocks.push_str("if True:\n");
+    }
+    blocks.push_str(&" ".repeat(300));
+    blocks.push_str("loss = F.cross_entropy(F.softmax(x, 1), y, reduction=\"mean\")\n");
+    dir.write("blocks.py", blocks);
+    dir.write(
+        "latin1.py",
+        b"x = 'caf\xe9'\nimport torch.nn as nn\nc = nn.MSELoss()\n",
+    );
+    dir.write("unclosed.py", format!("{FLAGGED_PY}def broken(:\n"));
+    dir.write("not_json.ipynb", "this is not a notebook");
+    dir.write(
+        "deep.ipynb",
+        format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+    );
+    let cells: Vec<String> = (0..5_000)
+        .map(|_| {
+            "{\"cell_type\": \"code\", \"metadata\": {}, \"outputs\": [], \"source\": [\"x = 1\\n\"]}"
+                .to_string()
+        })
+        .collect();
+    dir.write(
+        "many_cells.ipynb",
+        format!("{{\"cells\": [{}], \"metadata\": {{}}}}", cells.join(",")),
+    );
+    let run = losslint(
+        dir.path(),
+        &["check", ".", "--isolated", "--format", "json"],
+    );
+    let codes = run.codes();
+    // ok.py, unclosed.py (its parsable part) and blocks.py report their softmax; the seven
+    // over-deep files are refused, the two broken notebooks and the Latin-1 file reported.
+    assert_eq!(
+        codes.iter().filter(|c| *c == "LL003").count(),
+        3,
+        "{codes:?}"
+    );
+    assert!(
+        codes.iter().filter(|c| *c == "LL000").count() >= 11,
+        "{codes:?}"
+    );
+    assert!(run.stdout.contains("nested too deeply"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("not a Jupyter notebook"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
 #[test]
 fn a_one_megabyte_line_is_linted_and_printed_in_part() {
     let dir = TempDir::new("long-line");

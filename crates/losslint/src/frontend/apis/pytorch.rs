@@ -666,6 +666,16 @@ pub static SCALAR_METHODS: &[&str] = &["item", "detach", "cpu", "clone", "float"
 /// Substrings one of which occurs in any file that uses a loss API (the pre-filter).
 pub static NEEDLES: &[&str] = &["Loss", "_loss", "cross_entropy", "kl_div", "focal"];
 
+/// Whether a canonical path names something in these tables.
+#[must_use]
+pub fn is_known(path: &str) -> bool {
+    loss(path).is_some()
+        || ACTIVATION_FUNCTIONS.iter().any(|(p, _)| *p == path)
+        || ACTIVATION_MODULES.iter().any(|(p, _)| *p == path)
+        || SEQUENTIAL.contains(&path)
+        || PARTIAL.contains(&path)
+}
+
 /// The loss API at a canonical path.
 #[must_use]
 pub fn loss(path: &str) -> Option<&'static PyLoss> {

@@ -45,12 +45,12 @@ impl Eval<'_, '_, '_> {
                 }
                 self.eval(value);
                 self.accumulators.remove(id);
-                self.env.bind(id.clone(), Value::Unknown);
+                self.set(id, Value::Unknown);
             }
             _ => {
                 self.eval(value);
                 self.accumulators.remove(id);
-                self.env.bind(id.clone(), Value::Unknown);
+                self.set(id, Value::Unknown);
             }
         }
     }
@@ -64,11 +64,11 @@ impl Eval<'_, '_, '_> {
                 let span = self.span(range);
                 self.accumulators
                     .insert(name.to_string(), Accumulator { reduction, span });
-                self.env.bind(name.to_string(), Value::Unknown);
+                self.set(name, Value::Unknown);
             }
             Value::Count(divisor) if self.loop_depth > 0 => {
                 self.accumulators.remove(name);
-                self.env.bind(name.to_string(), Value::Count(divisor));
+                self.set(name, Value::Count(divisor));
             }
             _ if self.loop_depth > 0
                 && matches!(added, Expr::Number { text, .. } if text == "1") =>
@@ -81,7 +81,7 @@ impl Eval<'_, '_, '_> {
                 // Adding something else to a total keeps it one only if it was already.
                 if !matches!(current, Some(Value::Count(_))) {
                     self.accumulators.remove(name);
-                    self.env.bind(name.to_string(), Value::Unknown);
+                    self.set(name, Value::Unknown);
                 }
             }
         }

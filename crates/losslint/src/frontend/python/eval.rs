@@ -75,7 +75,7 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
         let locals = if body.is_module {
             HashSet::new()
         } else {
-            local_names(body.params, body.stmts)
+            local_names(body.params, body.star_params, body.stmts)
         };
         Eval {
             cx,
@@ -207,14 +207,23 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
             // Their bodies are analysed on their own; the names they bind are known to the
             // program (functions, classes).
             Stmt::Function(def) => {
-                for default in def.params.iter().filter_map(|p| p.default.as_ref()) {
-                    self.eval(default);
+                for expr in def
+                    .params
+                    .iter()
+                    .filter_map(|p| p.default.as_ref())
+                    .chain(&def.decorators)
+                {
+                    self.eval(expr);
                 }
                 if !self.body.is_module {
-                    self.env.bind(def.name.clone(), Value::Unknown);
+                    self.set(&def.name, Value::Unknown);
                 }
             }
-            Stmt::Class(_) => {}
+            Stmt::Class(class) => {
+                for expr in class.bases.iter().chain(&class.decorators) {
+                    self.eval(expr);
+                }
+            }
             Stmt::Import(imports) => {
                 if !self.body.is_module {
                     for import in imports {
@@ -266,7 +275,7 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
                     );
                 }
                 self.accumulators.remove(id);
-                self.env.bind(id.clone(), value);
+                self.set(id, value);
             }
             Expr::Tuple { elts, .. } => {
                 let starred = elts.iter().any(|e| matches!(e, Expr::Starred { .. }));
@@ -300,7 +309,7 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
                         },
                         portable,
                     );
-                    self.env.bind(format!("{self_name}.{attr}"), value);
+                    self.set(&format!("{self_name}.{attr}"), value);
                 } else {
                     self.eval(object);
                 }
@@ -356,13 +365,21 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
                 let orelse = self.eval(orelse);
                 crate::flow::value::join(&body, &orelse)
             }
-            Expr::Lambda { params, body, .. } => {
-                let saved = self.env.clone();
+            Expr::Lambda {
+                params,
+                defaults,
+                body,
+                ..
+            } => {
+                for default in defaults {
+                    self.eval(default);
+                }
+                self.env.push();
                 for param in params {
                     self.env.bind(param.clone(), Value::Unknown);
                 }
                 let result = self.eval(body);
-                self.env = saved;
+                self.env.pop();
                 Value::Callable(Box::new(result))
             }
             Expr::Starred { value, .. } | Expr::Await { value, .. } => self.eval(value),
@@ -371,13 +388,31 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
                 self.assign(target, value.clone());
                 value
             }
+            Expr::Comprehension {
+                generators, elts, ..
+            } => {
+                // Its targets are its own locals (a scope of their own): they hide imports
+                // inside it.
+                self.env.push();
+                for (target, iter, conditions) in generators {
+                    self.eval(iter);
+                    for name in super::program::target_list(target) {
+                        self.env.bind(name, Value::Unknown);
+                    }
+                    for condition in conditions {
+                        self.eval(condition);
+                    }
+                }
+                for elt in elts {
+                    self.eval(elt);
+                }
+                self.env.pop();
+                Value::Unknown
+            }
             Expr::Other { children, .. } => {
-                // Comprehension targets and the like are unknown here.
-                let saved = self.env.clone();
                 for child in children {
                     self.eval(child);
                 }
-                self.env = saved;
                 Value::Unknown
             }
             Expr::Str { .. } | Expr::Number { .. } | Expr::Bool { .. } | Expr::None { .. } => {
@@ -386,9 +421,20 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
         }
     }
 
+    /// Binds a name in the body's scope: Python assignment replaces the binding (the body
+    /// is one scope; comprehensions and lambdas push their own).
+    pub(crate) fn set(&mut self, name: &str, value: Value) {
+        match self.env.get_mut(name) {
+            Some(slot) => *slot = value,
+            None => self.env.bind(name.to_string(), value),
+        }
+    }
+
     /// Whether a name means something bound in this body (a local or a parameter).
     pub(crate) fn is_local(&self, name: &str) -> bool {
-        self.env.get(name).is_some() || self.locals.contains(name)
+        self.env.get(name).is_some()
+            || self.locals.contains(name)
+            || self.body.outer.locals.contains(name)
     }
 
     fn name(&mut self, id: &str) -> Value {
@@ -412,9 +458,13 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
     /// The dotted path a name is imported as (`None` when it is not an import, or a relative
     /// one).
     pub(crate) fn import_path(&self, name: &str) -> Option<String> {
-        match self.local_imports.get(name) {
+        match self
+            .local_imports
+            .get(name)
+            .or_else(|| self.body.outer.imports.get(name))
+        {
             Some(path) => path.clone(),
-            None => self.cx.imports.path(name).map(str::to_string),
+            None => self.cx.imports.path(name),
         }
     }
 

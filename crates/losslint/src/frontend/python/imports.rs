@@ -4,54 +4,58 @@
 //! FocalLoss`) is the project's own module: known as an import, its contents unknown. A name
 //! the module also binds otherwise (`F = ...`, `def F`, `class F`) is not the import.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::ir::Stmt;
-use super::program::{target_names, walk_blocks};
+use super::program::{bound_names, walk_blocks};
+use crate::frontend::apis::pytorch;
 
 /// A file's module-level imports.
 #[derive(Debug, Default)]
 pub(crate) struct Imports {
     /// Local name → dotted path (`None`: a relative import).
     names: HashMap<String, Option<String>>,
+    /// Modules imported with `from module import *`.
+    stars: Vec<String>,
 }
 
 impl Imports {
     /// Collects the imports of a module's statements (not inside functions or classes).
     pub(crate) fn collect(stmts: &[Stmt]) -> Self {
         let mut names = HashMap::new();
-        let mut rebound: HashSet<String> = HashSet::new();
-        walk_blocks(stmts, &mut |stmt| match stmt {
-            Stmt::Import(imports) => {
+        let mut stars = Vec::new();
+        let mut rebound: Vec<String> = Vec::new();
+        walk_blocks(stmts, &mut |stmt| {
+            if let Stmt::Import(imports) = stmt {
                 for import in imports {
-                    names.insert(import.local.clone(), import.path.clone());
+                    match import.path.as_deref().and_then(|p| p.strip_suffix(".*")) {
+                        Some(module) if import.local == "*" => stars.push(module.to_string()),
+                        _ => {
+                            names.insert(import.local.clone(), import.path.clone());
+                        }
+                    }
                 }
+            } else {
+                bound_names(stmt, &mut rebound);
             }
-            Stmt::Assign { targets, .. } => {
-                let mut bound = Vec::new();
-                for target in targets {
-                    target_names(target, &mut bound);
-                }
-                rebound.extend(bound);
-            }
-            Stmt::Function(def) => {
-                rebound.insert(def.name.clone());
-            }
-            Stmt::Class(class) => {
-                rebound.insert(class.name.clone());
-            }
-            _ => {}
         });
         for name in rebound {
             names.remove(&name);
         }
-        Imports { names }
+        Imports { names, stars }
     }
 
     /// The dotted path `name` is imported as (`None` when it is not imported, or imported
     /// relatively).
-    pub(crate) fn path(&self, name: &str) -> Option<&str> {
-        self.names.get(name)?.as_deref()
+    pub(crate) fn path(&self, name: &str) -> Option<String> {
+        if let Some(path) = self.names.get(name) {
+            return path.clone();
+        }
+        // `from torch.nn import *`: the names of the tables under that module.
+        self.stars.iter().find_map(|module| {
+            let path = pytorch::canonical(&format!("{module}.{name}"));
+            pytorch::is_known(&path).then_some(path)
+        })
     }
 
     /// Whether the file imports anything from these top-level packages.

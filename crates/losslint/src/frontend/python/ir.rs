@@ -41,6 +41,8 @@ pub(crate) struct FunctionDef {
     pub(crate) name: String,
     /// The positional and keyword parameters in order (`*args`/`**kwargs` are left out).
     pub(crate) params: Vec<Param>,
+    /// The names of `*args` and `**kwargs` (locals of the body, never passed positionally).
+    pub(crate) star_params: Vec<String>,
     pub(crate) body: Vec<Stmt>,
     pub(crate) decorators: Vec<Expr>,
 }
@@ -49,7 +51,9 @@ pub(crate) struct FunctionDef {
 #[derive(Debug)]
 pub(crate) struct ClassDef {
     pub(crate) name: String,
+    /// Base classes and keywords (`metaclass=..`).
     pub(crate) bases: Vec<Expr>,
+    pub(crate) decorators: Vec<Expr>,
     pub(crate) body: Vec<Stmt>,
 }
 
@@ -195,7 +199,16 @@ pub(crate) enum Expr {
     },
     Lambda {
         params: Vec<String>,
+        /// Default values, evaluated where the lambda is written.
+        defaults: Vec<Expr>,
         body: Box<Expr>,
+        range: Range,
+    },
+    /// A comprehension (list, set, dict, generator): each generator's target, iterable and
+    /// conditions, then the produced elements. Its targets are local to it.
+    Comprehension {
+        generators: Vec<(Expr, Expr, Vec<Expr>)>,
+        elts: Vec<Expr>,
         range: Range,
     },
     /// `*value` (in a call or a target).
@@ -237,6 +250,7 @@ impl Expr {
             | Expr::BinOp { range, .. }
             | Expr::If { range, .. }
             | Expr::Lambda { range, .. }
+            | Expr::Comprehension { range, .. }
             | Expr::Starred { range, .. }
             | Expr::Named { range, .. }
             | Expr::Await { range, .. }

@@ -484,6 +484,16 @@ impl Eval<'_, '_, '_> {
         binding: &Binding,
         args_range: Range,
     ) -> (Reduction, Option<String>) {
+        // Legacy arguments other than `None` decide the reduction; a written `reduction=` is
+        // then ignored by PyTorch.
+        let legacy: Vec<&Bound> = ["size_average", "reduce"]
+            .iter()
+            .filter_map(|name| binding.get(name))
+            .filter(|b| b.literal != Literal::None)
+            .collect();
+        if !legacy.is_empty() {
+            return (Reduction::Unknown, legacy_reduction(&legacy));
+        }
         if let Some(bound) = binding.get("reduction") {
             let word = match &bound.literal {
                 Literal::Str(value) => Some(value.clone()),
@@ -499,14 +509,6 @@ impl Eval<'_, '_, '_> {
         }
         if binding.splat {
             return (Reduction::Unknown, None);
-        }
-        let legacy: Vec<&Bound> = ["size_average", "reduce"]
-            .iter()
-            .filter_map(|name| binding.get(name))
-            .filter(|b| b.literal != Literal::None)
-            .collect();
-        if !legacy.is_empty() {
-            return (Reduction::Unknown, legacy_reduction(&legacy));
         }
         let default = api.default_reduction;
         let (at, content) = match binding.ranges.last() {

@@ -117,7 +117,26 @@ impl Lower<'_> {
                     .handlers
                     .iter()
                     .map(|handler| match handler {
-                        ast::ExceptHandler::ExceptHandler(h) => self.stmts(&h.body),
+                        ast::ExceptHandler::ExceptHandler(h) => {
+                            let mut body = Vec::new();
+                            // `except E as name` binds `name` (to an unknown value).
+                            if let Some(name) = &h.name {
+                                let at = range(name.range);
+                                body.push(Stmt::Assign {
+                                    targets: vec![Expr::Name {
+                                        id: name.id.as_str().to_string(),
+                                        range: at,
+                                    }],
+                                    value: Expr::Other {
+                                        children: Vec::new(),
+                                        range: at,
+                                    },
+                                    range: at,
+                                });
+                            }
+                            body.extend(self.stmts(&h.body));
+                            body
+                        }
                     })
                     .collect(),
                 orelse: self.stmts(&stmt_try.orelse),
@@ -136,6 +155,13 @@ impl Lower<'_> {
                         default: p.default.as_deref().map(|d| self.expr(d)),
                     })
                     .collect(),
+                star_params: def
+                    .parameters
+                    .vararg
+                    .iter()
+                    .chain(def.parameters.kwarg.iter())
+                    .map(|p| p.name.id.as_str().to_string())
+                    .collect(),
                 body: self.stmts(&def.body),
                 decorators: def
                     .decorator_list
@@ -148,8 +174,19 @@ impl Lower<'_> {
                 bases: class
                     .arguments
                     .as_deref()
-                    .map(|a| a.args.iter().map(|b| self.expr(b)).collect())
+                    .map(|a| {
+                        a.args
+                            .iter()
+                            .chain(a.keywords.iter().map(|k| &k.value))
+                            .map(|b| self.expr(b))
+                            .collect()
+                    })
                     .unwrap_or_default(),
+                decorators: class
+                    .decorator_list
+                    .iter()
+                    .map(|d| self.expr(&d.expression))
+                    .collect(),
                 body: self.stmts(&class.body),
             }),
             ast::Stmt::Import(import) => Stmt::Import(
@@ -280,6 +317,18 @@ impl Lower<'_> {
                 range: at,
             },
             ast::Expr::Lambda(lambda) => Expr::Lambda {
+                defaults: lambda
+                    .parameters
+                    .as_deref()
+                    .map(|p| {
+                        p.posonlyargs
+                            .iter()
+                            .chain(p.args.iter())
+                            .chain(p.kwonlyargs.iter())
+                            .filter_map(|p| p.default.as_deref().map(|d| self.expr(d)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 params: lambda
                     .parameters
                     .as_deref()
@@ -308,6 +357,14 @@ impl Lower<'_> {
                 value: self.boxed(&await_expr.value),
                 range: at,
             },
+            ast::Expr::ListComp(comp) => self.comprehension(&comp.generators, [&*comp.elt], at),
+            ast::Expr::SetComp(comp) => self.comprehension(&comp.generators, [&*comp.elt], at),
+            ast::Expr::Generator(comp) => self.comprehension(&comp.generators, [&*comp.elt], at),
+            ast::Expr::DictComp(comp) => self.comprehension(
+                &comp.generators,
+                comp.key.as_deref().into_iter().chain([&*comp.value]),
+                at,
+            ),
             other => {
                 let mut children = Children::default();
                 walk_expr(&mut children, other);
@@ -316,6 +373,30 @@ impl Lower<'_> {
                     range: at,
                 }
             }
+        }
+    }
+}
+
+impl Lower<'_> {
+    fn comprehension<'e>(
+        &self,
+        generators: &[ast::Comprehension],
+        elts: impl IntoIterator<Item = &'e ast::Expr>,
+        at: Range,
+    ) -> Expr {
+        Expr::Comprehension {
+            generators: generators
+                .iter()
+                .map(|g| {
+                    (
+                        self.expr(&g.target),
+                        self.expr(&g.iter),
+                        g.ifs.iter().map(|i| self.expr(i)).collect(),
+                    )
+                })
+                .collect(),
+            elts: elts.into_iter().map(|e| self.expr(e)).collect(),
+            range: at,
         }
     }
 }

@@ -8,8 +8,8 @@
 //! and methods for the engine (`crate::flow`), and `eval` walks each body (`calls` recognises
 //! calls, `losses` builds the sites, `accumulate` finds LL010's epoch sums).
 //!
-//! Like the Rust frontend, each file is analysed on its own thread with a large stack, and a
-//! panic there becomes a parse failure.
+//! Each file is analysed on a thread with a large stack (the engine's workers have one; other
+//! callers get a scoped thread), and a panic there becomes a parse failure.
 
 mod accumulate;
 mod calls;
@@ -33,9 +33,6 @@ use crate::frontend::directives::Directives;
 
 use eval::FileContext;
 use imports::Imports;
-
-/// Stack of the analysing thread (reserved address space; only what is used is committed).
-const STACK_SIZE: usize = 256 << 20;
 
 /// Files larger than this are reported as not analysed instead of parsed.
 const MAX_FILE_BYTES: usize = 32 << 20;
@@ -63,19 +60,7 @@ impl Frontend for PythonFrontend {
                 Span::default(),
             );
         }
-        let spawned = std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .name("losslint-python".to_string())
-                .stack_size(STACK_SIZE)
-                .spawn_scoped(scope, || analyse(text))
-                .map(std::thread::ScopedJoinHandle::join)
-        });
-        match spawned {
-            Ok(Ok(facts)) => facts,
-            Ok(Err(panic)) => internal_error(&panic),
-            Err(_) => std::panic::catch_unwind(|| analyse(text))
-                .unwrap_or_else(|panic| internal_error(&panic)),
-        }
+        crate::frontend::with_large_stack(|| analyse(text), internal_error)
     }
 }
 

@@ -5,8 +5,9 @@
 
 /// Brackets nested deeper than this are refused (`CPython` itself stops at 200).
 pub(crate) const MAX_BRACKETS: usize = 200;
-/// Operators chained at one bracket level of one statement (between commas): `1 + 1 + ..`
-/// parses to a tree as deep as the chain is long; `[-1, -2, ..]` does not.
+/// Operators chained at one bracket level of one statement (between commas): `1 + 1 + ..`,
+/// `not not ..`, `lambda: lambda: ..`, `a if b else a if ..`, `x.y.y.y..`, `f()()()..` parse
+/// to a tree as deep as the chain is long; `[-1, -2, ..]` does not.
 pub(crate) const MAX_OPERATORS: usize = 10_000;
 /// Indentation of a line, in bytes (blocks nested hundreds deep).
 pub(crate) const MAX_INDENT: usize = 2_000;
@@ -53,6 +54,11 @@ pub(crate) fn check(text: &str) -> Result<(), TooDeep> {
                 }
             }
             b'(' | b'[' | b'{' => {
+                // A call or subscript of what came before chains too: `f()()()`.
+                operators[depth] += 1;
+                if operators[depth] > MAX_OPERATORS {
+                    return Err(TooDeep(i));
+                }
                 depth += 1;
                 if depth > MAX_BRACKETS {
                     return Err(TooDeep(i));
@@ -94,17 +100,40 @@ pub(crate) fn check(text: &str) -> Result<(), TooDeep> {
                     i += 1;
                 }
             }
-            b'n' if b[i..].starts_with(b"not ") && (i == 0 || !is_ident(at(i - 1))) => {
+            b'.' if is_ident_start(at(i + 1)) && (i == 0 || !at(i - 1).is_ascii_digit()) => {
                 operators[depth] += 1;
                 if operators[depth] > MAX_OPERATORS {
                     return Err(TooDeep(i));
                 }
-                i += 4;
+                i += 1;
+            }
+            c if is_ident_start(c) && (i == 0 || !is_ident(at(i - 1))) => {
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| !is_ident(c))
+                    .map_or(b.len(), |p| i + p);
+                let word = &b[i..end];
+                if (2..=6).contains(&word.len()) && CHAINING.contains(&word) {
+                    operators[depth] += 1;
+                    if operators[depth] > MAX_OPERATORS {
+                        return Err(TooDeep(i));
+                    }
+                }
+                i = end;
             }
             _ => i += 1,
         }
     }
     Ok(())
+}
+
+/// Keywords that nest the expression after them.
+const CHAINING: &[&[u8]] = &[
+    b"not", b"lambda", b"if", b"else", b"await", b"yield", b"and", b"or", b"in", b"is",
+];
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
 }
 
 fn is_ident(c: u8) -> bool {
@@ -139,5 +168,11 @@ mod tests {
         assert!(check(&nots).is_err());
         let indent = format!("x = 1\n{}y = 2\n", " ".repeat(5000));
         assert!(check(&indent).is_err());
+        for chain in ["lambda: ", "a if b else ", "-", "x."] {
+            let text = format!("y = {}1\n", chain.repeat(20_000));
+            assert!(check(&text).is_err(), "{chain}");
+        }
+        let calls = format!("y = f{}\n", "()".repeat(20_000));
+        assert!(check(&calls).is_err());
     }
 }

@@ -5,6 +5,7 @@
 //! that use the name without binding it).
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::ir::{ClassDef, Expr, FunctionDef, Module, Param, Stmt};
 use crate::flow::{FieldKey, FnKey, Program};
@@ -26,6 +27,19 @@ pub(crate) struct Body<'m> {
     pub(crate) stmts: &'m [Stmt],
     /// The module's own statements (the module body) rather than a function's.
     pub(crate) is_module: bool,
+    /// Names bound locally besides the parameters and assignments (`*args`, `**kwargs`).
+    pub(crate) star_params: &'m [String],
+    /// What the enclosing functions bind, for a function defined inside another: their
+    /// locals hide imports and module variables here too, and their imports are seen.
+    pub(crate) outer: Rc<Scope>,
+}
+
+/// The names enclosing function bodies bind.
+#[derive(Debug, Default)]
+pub(crate) struct Scope {
+    pub(crate) locals: HashSet<String>,
+    /// Imports made inside enclosing functions: local name → dotted path.
+    pub(crate) imports: HashMap<String, Option<String>>,
 }
 
 /// What the frontend knows of the file's classes.
@@ -82,9 +96,18 @@ pub(crate) fn lower(module: &Module) -> (Program<Body<'_>>, Classes) {
             self_name: None,
             stmts: &module.body,
             is_module: true,
+            star_params: &[],
+            outer: Rc::default(),
         },
     );
-    add_defs(&module.body, None, &names, &mut program, &mut classes);
+    add_defs(
+        &module.body,
+        None,
+        &Rc::default(),
+        &names,
+        &mut program,
+        &mut classes,
+    );
     (program, classes)
 }
 
@@ -106,53 +129,87 @@ fn collect_classes(stmts: &[Stmt], names: &mut HashSet<String>) {
     }
 }
 
-/// Adds the functions, classes and methods defined in `stmts` (and in top-level `if`/`try`
-/// blocks, where scripts define things conditionally).
+/// Adds the functions, classes and methods defined in `stmts`, in any block (`if`, `try`,
+/// loops, `with`: scripts define things conditionally, training loops define closures).
 fn add_defs<'m>(
     stmts: &'m [Stmt],
     class: Option<&str>,
+    outer: &Rc<Scope>,
     class_names: &HashSet<String>,
     program: &mut Program<Body<'m>>,
     classes: &mut Classes,
 ) {
     for stmt in stmts {
         match stmt {
-            Stmt::Function(def) => add_function(def, class, class_names, program, classes),
-            Stmt::Class(ClassDef { name, bases, body }) => {
+            Stmt::Function(def) => add_function(def, class, outer, class_names, program, classes),
+            Stmt::Class(ClassDef {
+                name, bases, body, ..
+            }) => {
                 let in_file = bases
                     .iter()
                     .filter_map(Expr::dotted)
                     .filter(|base| class_names.contains(base))
                     .collect();
                 classes.bases.insert(name.clone(), in_file);
-                add_defs(body, Some(name), class_names, program, classes);
+                // The class body's own statements (attributes, method defaults) are a body.
+                let index = program.len();
+                program.add(
+                    FnKey {
+                        owner: Some(name.clone()),
+                        name: CLASS_BODY.to_string(),
+                    },
+                    Vec::new(),
+                    Body {
+                        index,
+                        class: None,
+                        params: &[],
+                        self_name: None,
+                        stmts: body,
+                        is_module: false,
+                        star_params: &[],
+                        outer: outer.clone(),
+                    },
+                );
+                add_defs(body, Some(name), outer, class_names, program, classes);
             }
-            Stmt::If { branches } if class.is_none() => {
+            Stmt::If { branches } => {
                 for (_, body) in branches {
-                    add_defs(body, class, class_names, program, classes);
+                    add_defs(body, class, outer, class_names, program, classes);
                 }
             }
+            Stmt::Loop { body, orelse, .. } => {
+                add_defs(body, class, outer, class_names, program, classes);
+                add_defs(orelse, class, outer, class_names, program, classes);
+            }
+            Stmt::With { body, .. } => add_defs(body, class, outer, class_names, program, classes),
             Stmt::Try {
                 body,
                 handlers,
                 orelse,
                 finalbody,
-            } if class.is_none() => {
+            } => {
                 for block in std::iter::once(body)
                     .chain(handlers.iter())
                     .chain([orelse, finalbody])
                 {
-                    add_defs(block, class, class_names, program, classes);
+                    add_defs(block, class, outer, class_names, program, classes);
                 }
+            }
+            Stmt::Other { stmts, .. } => {
+                add_defs(stmts, class, outer, class_names, program, classes);
             }
             _ => {}
         }
     }
 }
 
+/// The name of a class body's own statements in the program.
+pub(crate) const CLASS_BODY: &str = "<class>";
+
 fn add_function<'m>(
     def: &'m FunctionDef,
     class: Option<&str>,
+    outer: &Rc<Scope>,
     class_names: &HashSet<String>,
     program: &mut Program<Body<'m>>,
     classes: &mut Classes,
@@ -198,10 +255,37 @@ fn add_function<'m>(
             self_name,
             stmts: &def.body,
             is_module: false,
+            star_params: &def.star_params,
+            outer: outer.clone(),
         },
     );
-    // Functions defined inside a function are bodies of their own (their closure is unseen).
-    add_defs(&def.body, None, class_names, program, classes);
+    // Functions defined inside this one are bodies of their own; they see what it binds.
+    let mut inner = Scope {
+        locals: outer.locals.clone(),
+        imports: outer.imports.clone(),
+    };
+    for name in local_names(&def.params, &def.star_params, &def.body) {
+        inner.imports.remove(&name);
+        inner.locals.insert(name);
+    }
+    walk_blocks(&def.body, &mut |stmt| {
+        if let Stmt::Import(imports) = stmt {
+            for import in imports {
+                inner.locals.remove(&import.local);
+                inner
+                    .imports
+                    .insert(import.local.clone(), import.path.clone());
+            }
+        }
+    });
+    add_defs(
+        &def.body,
+        None,
+        &Rc::new(inner),
+        class_names,
+        program,
+        classes,
+    );
 }
 
 /// The names a block of module statements assigns (not inside functions or classes).
@@ -248,6 +332,13 @@ fn self_targets(target: &Expr, self_name: &str, out: &mut Vec<String>) {
         Expr::Starred { value, .. } => self_targets(value, self_name, out),
         _ => {}
     }
+}
+
+/// The plain names an assignment target binds, as a list.
+pub(crate) fn target_list(target: &Expr) -> Vec<String> {
+    let mut out = Vec::new();
+    target_names(target, &mut out);
+    out
 }
 
 /// The plain names an assignment target binds.
@@ -302,29 +393,42 @@ pub(crate) fn walk_blocks(stmts: &[Stmt], visit: &mut impl FnMut(&Stmt)) {
 /// The names a function body binds locally (assignments, loop and `with` targets, imports,
 /// parameters): in Python such a name is local in the whole body, so it never means an import
 /// or a module variable there.
-pub(crate) fn local_names(params: &[Param], stmts: &[Stmt]) -> HashSet<String> {
-    let mut out: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
-    walk_blocks(stmts, &mut |stmt| match stmt {
+pub(crate) fn local_names(
+    params: &[Param],
+    star_params: &[String],
+    stmts: &[Stmt],
+) -> HashSet<String> {
+    let mut out: Vec<String> = params
+        .iter()
+        .map(|p| p.name.clone())
+        .chain(star_params.iter().cloned())
+        .collect();
+    walk_blocks(stmts, &mut |stmt| bound_names(stmt, &mut out));
+    out.into_iter().collect()
+}
+
+/// The names one statement binds (not those of the blocks inside it).
+pub(crate) fn bound_names(stmt: &Stmt, out: &mut Vec<String>) {
+    match stmt {
         Stmt::Assign { targets, .. } => {
             for target in targets {
-                target_names(target, &mut out);
+                target_names(target, out);
             }
         }
         Stmt::AugAssign { target, .. }
         | Stmt::Loop {
             target: Some(target),
             ..
-        } => target_names(target, &mut out),
+        } => target_names(target, out),
         Stmt::With { items, .. } => {
             for (_, var) in items {
                 if let Some(var) = var {
-                    target_names(var, &mut out);
+                    target_names(var, out);
                 }
             }
         }
         Stmt::Function(def) => out.push(def.name.clone()),
         Stmt::Class(class) => out.push(class.name.clone()),
         _ => {}
-    });
-    out.into_iter().collect()
+    }
 }

@@ -143,3 +143,107 @@ fn hostile_nesting_is_refused_not_crashed() {
     let chain = format!("import torch.nn as nn\nx = {}1\n", "1 + ".repeat(500_000));
     assert!(facts(&chain).parse_failure.is_some());
 }
+
+/// The APIs of the sites of a source, in order.
+fn apis(source: &str) -> Vec<String> {
+    facts(source).losses.into_iter().map(|s| s.api).collect()
+}
+
+#[test]
+fn every_scope_is_read() {
+    // Class attributes, method defaults, methods under `if`, closures in loops and `with`,
+    // lambda defaults, decorators, star imports, a nested function seeing its parent's import.
+    let source = r"import sys
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn import *
+
+class Model(nn.Module):
+    criterion = nn.MSELoss()
+    def forward(self, a, b, fn=nn.L1Loss()):
+        return fn(a, b)
+    if sys.version_info >= (3, 8):
+        def other(self, a, b):
+            return nn.HuberLoss()(a, b)
+
+def train(opt, model, x, y):
+    for epoch in range(3):
+        def closure():
+            return F.mse_loss(model(x), y)
+        opt.step(closure)
+    with torch.no_grad():
+        def evaluate(a, b):
+            return F.l1_loss(a, b)
+
+f = lambda a, b, fn=nn.SmoothL1Loss(): fn(a, b)
+
+@register(nn.BCELoss())
+def step(a, b):
+    pass
+
+crit = CrossEntropyLoss()
+
+def main():
+    import torch.nn.functional as G
+    def loss_fn(a, b):
+        return G.cross_entropy(a, b)
+";
+    let found = apis(source);
+    for api in [
+        "torch.nn.MSELoss",
+        "torch.nn.L1Loss",
+        "torch.nn.HuberLoss",
+        "torch.nn.functional.mse_loss",
+        "torch.nn.functional.l1_loss",
+        "torch.nn.SmoothL1Loss",
+        "torch.nn.BCELoss",
+        "torch.nn.CrossEntropyLoss",
+        "torch.nn.functional.cross_entropy",
+    ] {
+        assert!(
+            found.iter().any(|f| f == api),
+            "{api} missing from {found:?}"
+        );
+    }
+}
+
+#[test]
+fn every_binding_hides_an_import() {
+    let source = r"import torch.nn as nn
+import torch.nn.functional as F
+
+def a(x, y, **F):
+    return F.mse_loss(x, y)
+
+def b(fns, x, y):
+    return [F.mse_loss(x, y) for F in fns]
+
+def c():
+    try:
+        pass
+    except Exception as nn:
+        return nn.MSELoss()
+
+def d(F):
+    def inner(x, y):
+        return F.cross_entropy(x, y)
+    return inner
+";
+    assert_eq!(apis(source), Vec::<String>::new());
+}
+
+#[test]
+fn legacy_arguments_override_a_written_reduction() {
+    let f =
+        facts("import torch.nn as nn\nkl = nn.KLDivLoss(size_average=False, reduction='mean')\n");
+    assert_eq!(f.losses[0].reduction, Reduction::Unknown);
+    assert_eq!(f.losses[0].legacy_args.len(), 1);
+    // A variable's value is unknown: no rewrite.
+    let f = facts("import torch.nn as nn\nkl = nn.MSELoss(size_average=flag)\n");
+    assert!(f.losses[0].legacy_fix.is_none());
+    let f = facts("import torch.nn as nn\nkl = nn.MSELoss(reduce=False, size_average=True)\n");
+    let fix = f.losses[0].legacy_fix.as_ref().unwrap();
+    assert_eq!(fix.reduction, "none");
+    assert_eq!(fix.edits.len(), 2);
+}
