@@ -225,6 +225,8 @@ impl Engine {
         let cache = LabelCache::default();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(settings.threads.unwrap_or(0))
+            .stack_size(crate::frontend::ANALYSIS_STACK)
+            .start_handler(|_| crate::frontend::mark_large_stack())
             .build()
             .map_err(|e| CheckError::Threads(e.to_string()))?;
         let outcomes: Vec<Outcome> = pool.install(|| {

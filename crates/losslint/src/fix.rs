@@ -34,14 +34,15 @@ impl<'a> LineIndex<'a> {
     #[must_use]
     pub fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let mut checkpoints = std::collections::HashMap::new();
-        for (line, &start) in starts.iter().enumerate() {
+        // (An ASCII text, the usual case, has no checkpoints to find.)
+        let lines = if text.is_ascii() {
+            &[][..]
+        } else {
+            &starts[..]
+        };
+        for (line, &start) in lines.iter().enumerate() {
             let end = starts.get(line + 1).copied().unwrap_or(text.len());
             let Some(content) = text.get(start..end) else {
                 continue;

@@ -25,6 +25,9 @@ pub(crate) struct Directives {
 impl Directives {
     /// Reads every directive of a file.
     pub(crate) fn parse(text: &str, language: Language) -> Self {
+        if !text.contains("losslint:") {
+            return Self::default();
+        }
         let mut labels = BTreeMap::new();
         let mut attributes = HashSet::new();
         let mut offset = 0;
