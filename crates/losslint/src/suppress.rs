@@ -700,6 +700,9 @@ fn parse_entries(text: &str, start: usize, end: usize, registry: &Registry) -> V
 /// comments and inner attributes (Rust) or comments (Python).
 fn header_end_line(language: Language, text: &str) -> usize {
     let mut in_block = false;
+    // A Python module docstring belongs to the header: its closing quotes, while open.
+    let mut docstring: Option<&str> = None;
+    let mut seen_docstring = false;
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
         if in_block {
@@ -707,6 +710,22 @@ fn header_end_line(language: Language, text: &str) -> usize {
                 in_block = false;
             }
             continue;
+        }
+        if let Some(quotes) = docstring {
+            if t.contains(quotes) {
+                docstring = None;
+            }
+            continue;
+        }
+        if language == Language::Python && !seen_docstring {
+            let body = t.trim_start_matches(['r', 'R', 'u', 'U']);
+            if let Some(quotes) = ["\"\"\"", "'''"].into_iter().find(|q| body.starts_with(q)) {
+                seen_docstring = true;
+                if !body[3..].contains(quotes) {
+                    docstring = Some(quotes);
+                }
+                continue;
+            }
         }
         let header = match language {
             Language::Rust => {
@@ -737,6 +756,19 @@ mod tests {
         assert!(!c[0].own_line);
         assert!(c[1].own_line);
         assert_eq!(c[1].line, 2);
+    }
+
+    #[test]
+    fn a_python_docstring_is_part_of_the_header() {
+        let text =
+            "\"\"\"Training.\n\nMore.\n\"\"\"\n# losslint: allow-file(LL001)\nimport torch\n";
+        assert_eq!(header_end_line(Language::Python, text), 6);
+        let text = "'''One line.'''\nimport torch\n";
+        assert_eq!(header_end_line(Language::Python, text), 2);
+        assert_eq!(
+            header_end_line(Language::Python, "x = 1\n\"\"\"no\"\"\"\n"),
+            1
+        );
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn every_fixture_renders_as_its_snapshot() {
 fn every_python_fixture_flags_exactly_its_marked_lines() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/fixtures");
     let mut mismatches = Vec::new();
-    for code in (0..=10).map(|n| format!("LL{n:03}")) {
+    for code in (0..=12).filter(|&n| n != 11).map(|n| format!("LL{n:03}")) {
         let file = format!("{code}.py");
         let text =
             std::fs::read_to_string(fixtures.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));

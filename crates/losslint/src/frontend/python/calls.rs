@@ -130,6 +130,23 @@ impl Eval<'_, '_, '_> {
             })));
         }
         if pytorch::SEQUENTIAL.contains(&path) {
+            // `nn.Sequential(OrderedDict([.., ("softmax", nn.Softmax(dim=1))]))`
+            if let [
+                Expr::Call {
+                    func, args: inner, ..
+                },
+            ] = args
+                && func.dotted().is_some_and(|f| f.ends_with("OrderedDict"))
+                && let [Expr::Tuple { elts, .. }] = inner.as_slice()
+                && let Some(Expr::Tuple { elts: pair, .. }) = elts.last()
+                && let [_, layer] = pair.as_slice()
+            {
+                self.eval_args(&elts[..elts.len() - 1], &[]);
+                return match self.eval(layer) {
+                    Value::Callable(last) => Value::Callable(last),
+                    _ => Value::Callable(Box::new(Value::Unknown)),
+                };
+            }
             let values = self.eval_args(args, keywords);
             return match values.last() {
                 Some(Value::Callable(last)) if keywords.is_empty() => Value::Callable(last.clone()),
@@ -171,16 +188,16 @@ impl Eval<'_, '_, '_> {
         }
     }
 
-    /// What `len(x)` counts: a dataset's samples, a loader's batches (by the collection's name).
+    /// What `len(x)` counts: a dataset's samples, a loader's batches (by the collection's last
+    /// name: `len(loaders[phase].dataset)`, `len(self.train_dataloader())`,
+    /// `len(loader.sampler)`).
     fn len_of(arg: &Expr) -> Divisor {
-        let Some(path) = arg.dotted().or_else(|| match arg {
-            // `len(self.train_dataloader())`
-            Expr::Call { func, .. } => func.dotted(),
-            _ => None,
-        }) else {
+        let Some(last) = last_name(arg) else {
             return Divisor::Unknown;
         };
-        let last = path.rsplit('.').next().unwrap_or(&path);
+        if last.eq_ignore_ascii_case("sampler") {
+            return Divisor::Samples;
+        }
         match collection_by_name(last) {
             Divisor::Unknown => by_name(last),
             divisor => divisor,
@@ -385,6 +402,17 @@ impl Eval<'_, '_, '_> {
             }
             _ => Value::Unknown,
         }
+    }
+}
+
+/// The last name of `x`, `a.b.x`, `xs[i]`, `make_x()`.
+fn last_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name { id, .. } => Some(id),
+        Expr::Attribute { attr, .. } => Some(attr),
+        Expr::Subscript { value, .. } => last_name(value),
+        Expr::Call { func, .. } => last_name(func),
+        _ => None,
     }
 }
 

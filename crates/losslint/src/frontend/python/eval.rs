@@ -505,6 +505,8 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
                 None => self.field(&ty, attr, range),
             },
             Value::Tensor(_) if matches!(attr, "data" | "T" | "mT") => value,
+            // `loss.data` (old PyTorch: `running_loss += loss.data[0]`).
+            Value::Computed(_) if attr == "data" => value,
             _ if attr == "shape" => Value::Shape,
             _ => Value::Unknown,
         }
@@ -544,6 +546,7 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
                     .unwrap_or(Value::Unknown)
             }
             (Value::Tensor(origin), _) => Value::Tensor(origin),
+            (computed @ Value::Computed(_), Some(0)) => computed,
             (Value::Shape, Some(0)) => Value::Count(crate::facts::Divisor::Samples),
             (Value::Count(divisor), _) => Value::Count(divisor),
             _ => {

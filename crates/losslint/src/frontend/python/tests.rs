@@ -1,7 +1,7 @@
 //! The Python frontend on small sources: name resolution, value flow, and what stays unknown.
 
 use super::PythonFrontend;
-use crate::facts::{Activation, FileFacts, LossKind, Origin, Reduction, Role, Weighting};
+use crate::facts::{Activation, Divisor, FileFacts, LossKind, Origin, Reduction, Role, Weighting};
 use crate::frontend::Frontend;
 
 fn facts(source: &str) -> FileFacts {
@@ -246,4 +246,47 @@ fn legacy_arguments_override_a_written_reduction() {
     let fix = f.losses[0].legacy_fix.as_ref().unwrap();
     assert_eq!(fix.reduction, "none");
     assert_eq!(fix.edits.len(), 2);
+}
+
+#[test]
+fn epoch_sums_and_their_divisors() {
+    let source = r#"import torch.nn as nn
+from collections import OrderedDict
+
+criterion = nn.CrossEntropyLoss(reduction="mean")
+
+def train(model, dataloaders, phase, optimizer):
+    running = 0.0
+    seen = 0.0
+    for inputs, labels in dataloaders[phase]:
+        loss = criterion(model(inputs), labels)
+        running += loss.data[0]
+        seen += loss.item() * inputs.size(0)
+    a = running / len(dataloaders[phase].dataset)
+    b = seen / len(dataloaders[phase].dataset)
+    c = running / len(dataloaders[phase])
+    d = running / len(dataloaders[phase].sampler)
+    return a, b, c, d
+
+net = nn.Sequential(OrderedDict([("fc", nn.Linear(4, 2)), ("softmax", nn.Softmax(dim=1))]))
+loss = criterion(net(x), y)
+"#;
+    let f = facts(source);
+    let divisors: Vec<_> = f
+        .accumulations
+        .iter()
+        .map(|a| (a.reduction.clone(), a.divisor))
+        .collect();
+    let mean = Some("mean".to_string());
+    assert!(
+        divisors.contains(&(mean.clone(), Divisor::Samples)),
+        "{divisors:?}"
+    );
+    assert!(divisors.contains(&(mean, Divisor::Batches)), "{divisors:?}");
+    assert!(
+        divisors.contains(&(Some("sum".to_string()), Divisor::Samples)),
+        "{divisors:?}"
+    );
+    let softmax = (0..f.losses.len()).filter_map(|i| input_activation(&f, i));
+    assert_eq!(softmax.collect::<Vec<_>>(), [Activation::Softmax]);
 }
