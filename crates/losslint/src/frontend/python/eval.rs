@@ -354,6 +354,27 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
                 Value::Tuple(elts.iter().map(|elt| self.eval(elt)).collect())
             }
             Expr::Subscript { value, index, .. } => self.subscript(value, index),
+            // `{"logits": x, "probs": x.softmax(-1)}`: a record of its string keys.
+            Expr::Dict { items, .. } => {
+                let mut fields = Vec::new();
+                let mut known = true;
+                for (key, value) in items {
+                    let value = self.eval(value);
+                    match key {
+                        Some(Expr::Str { value: key, .. }) => fields.push((key.clone(), value)),
+                        Some(other) => {
+                            self.eval(other);
+                            known = false;
+                        }
+                        None => known = false,
+                    }
+                }
+                if known {
+                    Value::Record { ty: None, fields }
+                } else {
+                    Value::Unknown
+                }
+            }
             Expr::BinOp {
                 left, op, right, ..
             } => self.binop(left, *op, right),
@@ -531,6 +552,13 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
     fn subscript(&mut self, object: &Expr, index: &Expr) -> Value {
         let value = self.eval(object);
         self.eval(index);
+        if let (Value::Record { ty: None, fields }, Expr::Str { value: key, .. }) = (&value, index)
+        {
+            return fields
+                .iter()
+                .find(|(name, _)| name == key)
+                .map_or(Value::Unknown, |(_, v)| v.clone());
+        }
         let literal = match index {
             Expr::Number { text, .. } => text.parse::<i64>().ok(),
             _ => None,

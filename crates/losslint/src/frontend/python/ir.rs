@@ -179,6 +179,11 @@ pub(crate) enum Expr {
         elts: Vec<Expr>,
         range: Range,
     },
+    /// A dict display: its items (`None` key for `**spread`).
+    Dict {
+        items: Vec<(Option<Expr>, Expr)>,
+        range: Range,
+    },
     Subscript {
         value: Box<Expr>,
         index: Box<Expr>,
@@ -247,6 +252,7 @@ impl Expr {
             | Expr::None { range }
             | Expr::Tuple { range, .. }
             | Expr::Subscript { range, .. }
+            | Expr::Dict { range, .. }
             | Expr::BinOp { range, .. }
             | Expr::If { range, .. }
             | Expr::Lambda { range, .. }

@@ -299,6 +299,19 @@ impl Lower<'_> {
                 elts: list.elts.iter().map(|e| self.expr(e)).collect(),
                 range: at,
             },
+            ast::Expr::Dict(dict) => Expr::Dict {
+                items: dict
+                    .items
+                    .iter()
+                    .map(|item| {
+                        (
+                            item.key.as_ref().map(|k| self.expr(k)),
+                            self.expr(&item.value),
+                        )
+                    })
+                    .collect(),
+                range: at,
+            },
             ast::Expr::Subscript(subscript) => Expr::Subscript {
                 value: self.boxed(&subscript.value),
                 index: self.boxed(&subscript.slice),

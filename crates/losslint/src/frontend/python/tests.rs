@@ -290,3 +290,26 @@ loss = criterion(net(x), y)
     let softmax = (0..f.losses.len()).filter_map(|i| input_activation(&f, i));
     assert_eq!(softmax.collect::<Vec<_>>(), [Activation::Softmax]);
 }
+
+#[test]
+fn dict_outputs_keep_their_values() {
+    let source = r#"import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def forward(self, x):
+        logits = self.fc(x)
+        return {"logits": logits, "probs": F.softmax(logits, dim=-1)}
+
+def step(model: Net, x, y):
+    out = Net()(x)
+    a = F.cross_entropy(out["logits"], y, reduction="mean")
+    b = F.cross_entropy(out["probs"], y, reduction="mean")
+    return a + b
+"#;
+    let f = facts(source);
+    let softmax: Vec<_> = (0..f.losses.len())
+        .filter_map(|i| input_activation(&f, i))
+        .collect();
+    assert_eq!(softmax, [Activation::Softmax]);
+}
