@@ -9,6 +9,7 @@
 //! | target | what it feeds |
 //! |---|---|
 //! | `frontend` | `RustFrontend::{may_contain_losses, facts}` on any UTF-8 text |
+//! | `python_frontend` | `PythonFrontend::{may_contain_losses, facts}` on any UTF-8 text |
 //! | `lint_source` | `Engine::lint_source` (all rules, labels bound), fixes, diff, renderers |
 //! | `label_readers` | `lossfit_stats::read_labels` on a file of each format, options from the input |
 //! | `config_loader` | `losslint::config::load` on `losslint.toml` / `pyproject.toml` / `Cargo.toml` |
@@ -23,6 +24,7 @@ mod known;
 mod label_readers;
 mod lint_source;
 mod positions;
+mod python_frontend;
 mod scratch;
 
 pub use config_loader::config_loader;
@@ -32,6 +34,7 @@ pub use functional::functional;
 pub use known::skip_known;
 pub use label_readers::label_readers;
 pub use lint_source::lint_source;
+pub use python_frontend::python_frontend;
 
 /// A fuzz target's body.
 pub type Body = fn(&[u8]);
@@ -39,6 +42,7 @@ pub type Body = fn(&[u8]);
 /// Every target: its name (the `[[bin]]`, the corpus and artifact directories) and its body.
 pub const TARGETS: &[(&str, Body)] = &[
     ("frontend", frontend),
+    ("python_frontend", python_frontend),
     ("lint_source", lint_source),
     ("label_readers", label_readers),
     ("config_loader", config_loader),

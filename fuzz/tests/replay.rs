@@ -117,6 +117,11 @@ fn frontend() {
 }
 
 #[test]
+fn python_frontend() {
+    replay("python_frontend");
+}
+
+#[test]
 fn lint_source() {
     replay("lint_source");
 }
