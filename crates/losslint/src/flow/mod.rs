@@ -120,18 +120,24 @@ enum Slot<V, F> {
     Done { summary: V, found: Option<F> },
 }
 
+/// Something a body recorded (a store, a call's arguments), with the body (none outside any).
+type ByBody<T> = (Option<usize>, T);
+
 /// Summaries over a program, computed on demand.
 #[derive(Debug)]
 pub(crate) struct Flow<'p, B, V, F> {
     program: &'p Program<B>,
     slots: RefCell<Vec<Slot<V, F>>>,
-    fields: RefCell<HashMap<FieldKey, V>>,
+    /// What each body stored into each field (the field holds their join).
+    fields: RefCell<HashMap<FieldKey, Vec<ByBody<V>>>>,
     /// The bodies being analysed, innermost last (its length is the nesting depth).
     running: RefCell<Vec<usize>>,
     /// Bodies whose analysis met one still running: analysed again for their findings.
     stale: RefCell<HashSet<usize>>,
-    /// The arguments of every call of each body, as its callers passed them.
-    calls: RefCell<HashMap<usize, Vec<Vec<V>>>>,
+    /// The arguments of every call of each body, as its callers passed them, with the caller.
+    /// A body analysed again takes back what its earlier analysis recorded (its calls and
+    /// stores): that analysis saw unknowns the new one does not.
+    calls: RefCell<HashMap<usize, Vec<ByBody<Vec<V>>>>>,
 }
 
 impl<'p, B, V: Lattice, F> Flow<'p, B, V, F> {
@@ -172,6 +178,13 @@ impl<'p, B, V: Lattice, F> Flow<'p, B, V, F> {
     {
         if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
             *slot = Slot::Running;
+        }
+        // An earlier analysis of this body (now stale) recorded what it saw then.
+        for calls in self.calls.borrow_mut().values_mut() {
+            calls.retain(|(caller, _)| *caller != Some(index));
+        }
+        for stores in self.fields.borrow_mut().values_mut() {
+            stores.retain(|(writer, _)| *writer != Some(index));
         }
         self.running.borrow_mut().push(index);
         let (summary, found) = analyser.analyse(body);
@@ -229,7 +242,12 @@ impl<'p, B, V: Lattice, F> Flow<'p, B, V, F> {
 
     /// Records a call of the body at `index` with these argument values.
     pub(crate) fn record_call(&self, index: usize, args: Vec<V>) {
-        self.calls.borrow_mut().entry(index).or_default().push(args);
+        let caller = self.running.borrow().last().copied();
+        self.calls
+            .borrow_mut()
+            .entry(index)
+            .or_default()
+            .push((caller, args));
     }
 
     /// What the file's callers pass as parameter `param` of the body at `index`: the join over
@@ -240,20 +258,19 @@ impl<'p, B, V: Lattice, F> Flow<'p, B, V, F> {
             .get(&index)
             .into_iter()
             .flatten()
-            .map(|args| args.get(param).cloned().unwrap_or_else(V::unknown))
+            .map(|(_, args)| args.get(param).cloned().unwrap_or_else(V::unknown))
             .reduce(|a, b| a.join(&b))
             .unwrap_or_else(V::unknown)
     }
 
     /// Records a value stored into a field: the field holds the join of every store.
     pub(crate) fn store(&self, field: FieldKey, value: V) {
-        let mut fields = self.fields.borrow_mut();
-        match fields.get_mut(&field) {
-            Some(held) => *held = held.join(&value),
-            None => {
-                fields.insert(field, value);
-            }
-        }
+        let writer = self.running.borrow().last().copied();
+        self.fields
+            .borrow_mut()
+            .entry(field)
+            .or_default()
+            .push((writer, value));
     }
 
     /// What a field holds: every body that writes it is analysed first, so the value is the
@@ -278,7 +295,10 @@ impl<'p, B, V: Lattice, F> Flow<'p, B, V, F> {
         self.fields
             .borrow()
             .get(field)
-            .cloned()
+            .into_iter()
+            .flatten()
+            .map(|(_, value)| value.clone())
+            .reduce(|a, b| a.join(&b))
             .unwrap_or_else(V::unknown)
     }
 }
@@ -442,6 +462,42 @@ mod tests {
         assert_eq!(flow.calls(0, 0), N::Known(1));
         assert_eq!(flow.calls(0, 1), N::Unknown);
         assert_eq!(flow.calls(0, 2), N::Unknown);
+    }
+
+    #[test]
+    fn a_body_analysed_again_takes_back_its_earlier_calls_and_stores() {
+        struct Recorder<'f> {
+            flow: &'f Flow<'f, Body, N, N>,
+            runs: Cell<i32>,
+        }
+        impl Analyser<Body> for Recorder<'_> {
+            type Value = N;
+            type Found = N;
+            fn analyse(&self, _: &Body) -> (N, N) {
+                // The first analysis saw an unknown; the second sees the value.
+                self.runs.set(self.runs.get() + 1);
+                let seen = if self.runs.get() == 1 {
+                    N::Unknown
+                } else {
+                    N::Known(7)
+                };
+                self.flow.record_call(1, vec![seen.clone()]);
+                self.flow.store(field(), seen.clone());
+                (N::Unknown, N::Unknown)
+            }
+        }
+        let program = program(vec![Body::Const(0), Body::Const(1)]);
+        let flow: Flow<'_, Body, N, N> = Flow::new(&program);
+        let recorder = Recorder {
+            flow: &flow,
+            runs: Cell::new(0),
+        };
+        let body = Body::Const(0);
+        flow.run(0, &body, &recorder);
+        assert_eq!(flow.calls(1, 0), N::Unknown);
+        flow.run(0, &body, &recorder);
+        assert_eq!(flow.calls(1, 0), N::Known(7));
+        assert_eq!(flow.fields.borrow().get(&field()).map(Vec::len), Some(1));
     }
 
     #[test]
