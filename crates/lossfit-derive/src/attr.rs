@@ -23,6 +23,8 @@ pub(crate) enum Value {
     Bool(LitBool),
     /// `[1.0, 2.5, 0.3]`
     List { values: Vec<f64>, span: Span },
+    /// `["cat", "dog", "bird"]`
+    Names { values: Vec<LitStr>, span: Span },
 }
 
 impl Value {
@@ -31,7 +33,9 @@ impl Value {
             Value::Ident(ident) => ident.span(),
             Value::Str(lit) => lit.span(),
             Value::Bool(lit) => lit.span,
-            Value::Number { span, .. } | Value::List { span, .. } => *span,
+            Value::Number { span, .. } | Value::List { span, .. } | Value::Names { span, .. } => {
+                *span
+            }
         }
     }
 
@@ -43,6 +47,7 @@ impl Value {
             Value::Number { .. } => "a number",
             Value::Bool(_) => "a boolean",
             Value::List { .. } => "a list",
+            Value::Names { .. } => "a list of names",
         }
     }
 }
@@ -94,6 +99,20 @@ fn parse_value(input: ParseStream<'_>) -> syn::Result<Value> {
     if input.peek(syn::token::Bracket) {
         let content;
         let bracket = bracketed!(content in input);
+        if content.peek(LitStr) {
+            let mut names = Vec::new();
+            while !content.is_empty() {
+                names.push(content.parse::<LitStr>()?);
+                if content.is_empty() {
+                    break;
+                }
+                content.parse::<Token![,]>()?;
+            }
+            return Ok(Value::Names {
+                values: names,
+                span: bracket.span.join(),
+            });
+        }
         let mut values = Vec::new();
         while !content.is_empty() {
             let (value, _, _) = parse_number(&content)?;

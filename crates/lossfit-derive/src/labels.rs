@@ -60,6 +60,7 @@ pub(crate) fn read(
     path: &std::path::Path,
     column: Option<String>,
     classes: Option<usize>,
+    class_names: Option<Vec<String>>,
 ) -> Result<LabelStats, String> {
     confine(path, &allowed_roots())?;
     let hint = match task {
@@ -71,6 +72,7 @@ pub(crate) fn read(
         column,
         task: Some(hint),
         classes,
+        class_names,
         ..ReadOptions::default()
     };
     read_labels(path, &options).map_err(|e| e.to_string())
@@ -92,10 +94,36 @@ pub(crate) fn class_weights(stats: &LabelStats, scheme: WeightScheme) -> Result<
     }
 }
 
+/// ` (class order 0 = `cat`, 1 = `dog`)` for declared names, so a pasted list says which
+/// weight is whose; empty for integer labels (their order is numeric).
+pub(crate) fn named_order(stats: &LabelStats) -> String {
+    match stats {
+        LabelStats::MultiClass(counts)
+            if counts
+                .labels()
+                .iter()
+                .any(|l| matches!(l, lossfit_stats::ClassLabel::Name(_))) =>
+        {
+            format!(" (class order {})", counts.order())
+        }
+        _ => String::new(),
+    }
+}
+
 /// `neg / pos` per label (multi-label) or for the positive class (binary).
 pub(crate) fn pos_weight(stats: &LabelStats) -> Result<Vec<f64>, String> {
     match stats {
         LabelStats::MultiLabel(counts) => counts.pos_weight().map_err(|e| e.to_string()),
+        LabelStats::MultiClass(counts) if !counts.is_ordered() => Err(format!(
+            "the labels are names ({}) in no declared order, so the positive class is not known; \
+             add `classes = [\"negative\", \"positive\"]` to the head",
+            counts
+                .labels()
+                .iter()
+                .map(|l| format!("`{l}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
         LabelStats::MultiClass(counts) => {
             let c = counts.counts();
             match c.as_slice() {

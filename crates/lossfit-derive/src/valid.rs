@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use proc_macro2::Span;
 use quote::ToTokens;
-use syn::{GenericArgument, Ident, PathArguments, Type};
+use syn::{GenericArgument, Ident, LitStr, PathArguments, Type};
 
 use lossfit_stats::WeightScheme;
 
@@ -238,6 +238,8 @@ fn check_head(cx: &mut Ctxt, head: &Head) -> Option<CheckedHead> {
     for (key, domain, valid) in NUMBER_KEYS {
         if let Some(entry) = keys.get(key).filter(|_| applies(key)) {
             match &entry.value {
+                // `classes = ["cat", "dog"]`: the class order (read with the labels).
+                Value::Names { .. } if *key == "classes" => {}
                 Value::Number { value, .. } if valid(*value) => {
                     numbers.insert(*key, *value);
                 }
@@ -681,16 +683,22 @@ fn check_labels(
             None
         }
     };
+    let mut class_names = None;
     let classes = match keys.get("classes").map(|e| &e.value) {
         Some(Value::Number {
             value,
             integer: true,
             ..
         }) if *value >= 1.0 => Some(*value as usize),
+        Some(Value::Names { values, .. }) if !values.is_empty() => {
+            class_names = Some(values.iter().map(LitStr::value).collect());
+            None
+        }
         Some(other) => {
             cx.error_at(
                 other.span(),
-                "`classes` takes the number of classes, a positive integer",
+                "`classes` takes the number of classes (a positive integer) or the class \
+                 names in the order of the model's outputs (`[\"cat\", \"dog\"]`)",
             );
             None
         }
@@ -698,7 +706,7 @@ fn check_labels(
     };
     let written = lit.value();
     let path = labels::resolve(&written);
-    match labels::read(task, &path, column, classes) {
+    match labels::read(task, &path, column, classes, class_names) {
         Ok(stats) => Some(Labels {
             stats,
             file: path.to_string_lossy().into_owned(),
@@ -856,7 +864,11 @@ fn check_imbalance(
     let fix = match checked.loss.balancing {
         Balancing::ClassWeights => labels::class_weights(&labels.stats, WeightScheme::InverseFrequency).map_or_else(
             |e| format!("give the classes weights by hand (`weight = [..]`): {e}"),
-            |w| format!("add `weight = balanced` (computed from the labels at compile time) or paste `weight = {}`", labels::format_list(&w)),
+            |w| format!(
+                "add `weight = balanced` (computed from the labels at compile time) or paste `weight = {}`{}",
+                labels::format_list(&w),
+                labels::named_order(&labels.stats)
+            ),
         ),
         Balancing::PosWeight => labels::pos_weight(&labels.stats).map_or_else(
             |e| format!("give the labels positive weights by hand: {e}"),

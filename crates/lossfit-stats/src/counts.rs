@@ -54,8 +54,10 @@ impl From<String> for ClassLabel {
     }
 }
 
-/// Per-class counts of a single-label (multi-class or binary) dataset, in class order (ids
-/// ascending, names sorted).
+/// Per-class counts of a single-label (multi-class or binary) dataset, in class order: ids
+/// ascending; names in the order declared with [`ClassCounts::with_class_names`], else sorted
+/// for display only (DESIGN §4: the class order of names is the user's or the dataset's, never
+/// a guess, so index-based results such as [`ClassCounts::weights`] refuse undeclared names).
 ///
 /// # Example
 /// ```
@@ -70,6 +72,9 @@ impl From<String> for ClassLabel {
 pub struct ClassCounts {
     labels: Vec<ClassLabel>,
     counts: Vec<u64>,
+    /// Whether `labels` is the class order the model's outputs use: ids, or names in a
+    /// declared order.
+    ordered: bool,
 }
 
 impl ClassCounts {
@@ -93,8 +98,119 @@ impl ClassCounts {
             let slot: &mut u64 = merged.entry(label).or_default();
             *slot = slot.saturating_add(count);
         }
-        let (labels, counts) = merged.into_iter().unzip();
-        Self { labels, counts }
+        let (labels, counts): (Vec<ClassLabel>, Vec<u64>) = merged.into_iter().unzip();
+        let ordered = labels.iter().all(|l| matches!(l, ClassLabel::Id(_)));
+        Self {
+            labels,
+            counts,
+            ordered,
+        }
+    }
+
+    /// The same counts with the classes in a declared order: `names[i]` is class `i` (the
+    /// model's `i`th output). Names that never occur get count 0. Integer labels keep their
+    /// numeric order: the names then only say how many classes there are (as
+    /// [`ClassCounts::with_declared_classes`]).
+    ///
+    /// # Errors
+    /// [`ErrorKind::UndeclaredClass`] for a label that is not among `names`;
+    /// [`ErrorKind::InvalidOptions`] for an empty list or a name given twice.
+    ///
+    /// # Example
+    /// ```
+    /// use lossfit_stats::{ClassCounts, ClassLabel, WeightScheme};
+    ///
+    /// let counts = ClassCounts::from_pairs([("cat".into(), 900), ("dog".into(), 60), ("bird".into(), 40)]);
+    /// // Sorted for display, but not an order a model's outputs follow: weights are refused.
+    /// assert!(counts.weights(WeightScheme::InverseFrequency).is_err());
+    /// let counts = counts.with_class_names(&["cat", "dog", "bird"])?;
+    /// assert_eq!(counts.counts(), [900, 60, 40]);
+    /// assert_eq!(counts.order(), "0 = `cat`, 1 = `dog`, 2 = `bird`");
+    /// let w = counts.weights(WeightScheme::InverseFrequency)?;
+    /// assert!(w[0] < w[1] && w[1] < w[2]);
+    /// # Ok::<(), lossfit_stats::StatsError>(())
+    /// ```
+    pub fn with_class_names<S: AsRef<str>>(self, names: &[S]) -> Result<Self, StatsError> {
+        if names.is_empty() {
+            return Err(ErrorKind::InvalidOptions {
+                message: "the declared class list is empty; list the classes in the order of                           the model's outputs"
+                    .to_string(),
+            }
+            .into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = names.iter().map(AsRef::as_ref).find(|n| !seen.insert(*n)) {
+            return Err(ErrorKind::InvalidOptions {
+                message: format!(
+                    "class `{}` is declared twice; list each class once",
+                    crate::error::excerpt(twice)
+                ),
+            }
+            .into());
+        }
+        if self.labels.iter().all(|l| matches!(l, ClassLabel::Id(_))) {
+            return self.with_declared_classes(names.len());
+        }
+        let mut counts = vec![0u64; names.len()];
+        for (label, count) in self.labels.into_iter().zip(self.counts) {
+            let name = label.to_string();
+            let at = names
+                .iter()
+                .position(|n| n.as_ref() == name)
+                .ok_or_else(|| ErrorKind::UndeclaredClass { name: name.clone() })?;
+            counts[at] = counts[at].saturating_add(count);
+        }
+        Ok(Self {
+            labels: names.iter().map(|n| ClassLabel::from(n.as_ref())).collect(),
+            counts,
+            ordered: true,
+        })
+    }
+
+    /// A few of the class names, for messages (`` `bird`, `cat`, `dog` ``).
+    pub(crate) fn order_hint(&self) -> String {
+        let mut names: Vec<String> = self
+            .labels
+            .iter()
+            .take(6)
+            .map(|l| format!("`{}`", crate::error::excerpt(&l.to_string())))
+            .collect();
+        if self.labels.len() > 6 {
+            names.push("..".to_string());
+        }
+        names.join(", ")
+    }
+
+    /// Whether the classes are in the order a model's outputs use (ids, or declared names);
+    /// index-based results need it.
+    #[must_use]
+    pub fn is_ordered(&self) -> bool {
+        self.ordered
+    }
+
+    /// The index → class mapping, as messages show it: `0..=9` for the ids `0` to `9`,
+    /// `` 0 = `cat`, 1 = `dog` `` for names (long lists are cut after 12).
+    #[must_use]
+    pub fn order(&self) -> String {
+        let ids = self
+            .labels
+            .iter()
+            .enumerate()
+            .all(|(i, l)| *l == ClassLabel::Id(i as u64));
+        if ids && !self.labels.is_empty() {
+            return format!("0..={}", self.labels.len() - 1);
+        }
+        let mut parts: Vec<String> = self
+            .labels
+            .iter()
+            .take(12)
+            .enumerate()
+            .map(|(i, l)| format!("{i} = `{}`", crate::error::excerpt(&l.to_string())))
+            .collect();
+        if self.labels.len() > 12 {
+            parts.push(format!("... ({} classes)", self.labels.len()));
+        }
+        parts.join(", ")
     }
 
     /// The same counts over exactly the ids `0..classes`: ids that never occur are added with
@@ -143,7 +259,11 @@ impl ClassCounts {
             }
         }
         let labels = (0..classes as u64).map(ClassLabel::Id).collect();
-        Ok(Self { labels, counts })
+        Ok(Self {
+            labels,
+            counts,
+            ordered: true,
+        })
     }
 
     /// The number of classes (including absent ones after
@@ -193,7 +313,8 @@ impl ClassCounts {
     /// ```
     #[must_use]
     pub fn count(&self, label: &ClassLabel) -> Option<u64> {
-        let i = self.labels.binary_search(label).ok()?;
+        // Declared names are in the user's order, not sorted.
+        let i = self.labels.iter().position(|l| l == label)?;
         self.counts.get(i).copied()
     }
 

@@ -263,6 +263,17 @@ pub enum ErrorKind {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The labels are names in no declared order, and a result needs class indices (weights,
+    /// `pos_weight`'s positive class).
+    UnorderedClasses {
+        /// The names, as they sort (a few of them).
+        names: String,
+    },
+    /// A label is not one of the declared class names.
+    UndeclaredClass {
+        /// The label.
+        name: String,
+    },
     /// A class count was declared but the labels are names, not ids.
     NamedClasses {
         /// The first name found.
@@ -354,6 +365,13 @@ impl ErrorKind {
             Self::LineTooLong { .. } => {
                 "check that this is the label file; labels go one row per line".to_string()
             }
+            Self::UnorderedClasses { .. } => "declare the class order, the order of the \
+                 model's outputs: `classes = [\"cat\", \"dog\", ..]` on the head or in the \
+                 `[labels]` config, or `--classes cat,dog,..` on the command line"
+                .to_string(),
+            Self::UndeclaredClass { .. } => {
+                "add it to the declared classes, or fix the label".to_string()
+            }
             Self::NamedClasses { .. } => "a declared class count applies to integer ids \
                  0..classes; write the labels as ids or drop the class count"
                 .to_string(),
@@ -420,6 +438,16 @@ impl fmt::Display for ErrorKind {
             Self::LineTooLong { limit } => {
                 write!(f, "a line is longer than {} KiB", limit / 1024)
             }
+            Self::UnorderedClasses { names } => write!(
+                f,
+                "the labels are class names ({names}) in no declared order, so class indices \
+                 (weights, the positive class) cannot be assigned to them"
+            ),
+            Self::UndeclaredClass { name } => write!(
+                f,
+                "label `{}` is not one of the declared classes",
+                excerpt(name)
+            ),
             Self::NamedClasses { name } => write!(
                 f,
                 "a class count was declared but the labels are names (`{}`)",
@@ -472,7 +500,7 @@ fn write_list(f: &mut fmt::Formatter<'_>, items: &[String]) -> fmt::Result {
 /// A value from the file as an error quotes it: at most 40 characters, control and other
 /// unprintable characters escaped, so a file that is not a label file is not echoed into a
 /// CI log (and cannot move the terminal's cursor).
-fn excerpt(value: &str) -> String {
+pub(crate) fn excerpt(value: &str) -> String {
     const MAX: usize = 40;
     let mut shown: String = value
         .chars()

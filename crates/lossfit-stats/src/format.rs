@@ -257,4 +257,8 @@ pub struct ReadOptions {
     /// The declared class count: ids must be below it and classes that never occur are kept
     /// with count 0. For multi-label files, the number of label columns.
     pub classes: Option<usize>,
+    /// The class names in the order of the model's outputs (`names[i]` is class `i`): required
+    /// for index-based results (weights, the positive class) when the labels are names; every
+    /// label must be one of them. See [`ClassCounts::with_class_names`](crate::ClassCounts::with_class_names).
+    pub class_names: Option<Vec<String>>,
 }

@@ -13,7 +13,12 @@
 //! let path = dir.join("class_counts.json");
 //! std::fs::write(&path, r#"{"counts": {"cat": 900, "dog": 100}}"#)?;
 //!
-//! let stats = read_labels(&path, &ReadOptions::default())?;
+//! // Names index classes only in an order the user declares: the model's outputs.
+//! let options = ReadOptions {
+//!     class_names: Some(vec!["cat".into(), "dog".into()]),
+//!     ..ReadOptions::default()
+//! };
+//! let stats = read_labels(&path, &options)?;
 //! if let Some(imbalance) = ImbalancePolicy::default().judge(&stats) {
 //!     println!("{}: {imbalance}", path.display());
 //!     if let LabelStats::MultiClass(counts) = &stats {

@@ -112,13 +112,16 @@ impl ClassCounts {
     /// # Errors
     /// [`ErrorKind::ZeroCount`] naming the first class with no samples (declare fewer classes or
     /// set its weight by hand); [`ErrorKind::Empty`] when there are no classes;
-    /// [`ErrorKind::InvalidBeta`] for an effective-number β outside `[0, 1)`.
+    /// [`ErrorKind::InvalidBeta`] for an effective-number β outside `[0, 1)`;
+    /// [`ErrorKind::UnorderedClasses`] when the labels are names in no declared order
+    /// ([`ClassCounts::with_class_names`]): weight `i` is for the model's output `i`.
     ///
     /// # Example
     /// ```
     /// use lossfit_stats::{ClassCounts, WeightScheme};
     ///
-    /// let counts = ClassCounts::from_pairs([("cat".into(), 900), ("dog".into(), 100)]);
+    /// let counts = ClassCounts::from_pairs([("cat".into(), 900), ("dog".into(), 100)])
+    ///     .with_class_names(&["cat", "dog"])?;
     /// // scikit-learn's "balanced" gives [1000/1800, 1000/200] = [0.556, 5.0]; scaled to mean 1:
     /// let w = counts.weights(WeightScheme::InverseFrequency)?;
     /// assert!((w[0] - 0.2).abs() < 1e-12 && (w[1] - 1.8).abs() < 1e-12);
@@ -127,6 +130,12 @@ impl ClassCounts {
     pub fn weights(&self, scheme: WeightScheme) -> Result<Vec<f64>, StatsError> {
         if self.is_empty() {
             return Err(ErrorKind::Empty.into());
+        }
+        if !self.is_ordered() {
+            return Err(ErrorKind::UnorderedClasses {
+                names: self.order_hint(),
+            }
+            .into());
         }
         if let Some((label, _)) = self.iter().find(|&(_, c)| c == 0) {
             return Err(ErrorKind::ZeroCount {

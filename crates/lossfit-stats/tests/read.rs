@@ -990,3 +990,61 @@ fn json_count_keys_have_no_order_and_round_trip() {
         ErrorKind::NotAnInteger { .. }
     ));
 }
+
+/// DESIGN §4: names index classes only in a declared order; weights are refused without one,
+/// follow it with one, and a label outside it is an error.
+#[test]
+fn named_classes_need_a_declared_order() {
+    let dir = TempDir::new("order");
+    let path = dir.write(
+        "counts.json",
+        r#"{"counts": {"cat": 900, "dog": 60, "bird": 40}}"#,
+    );
+    let LabelStats::MultiClass(unordered) = read_labels(&path, &opts()).unwrap() else {
+        panic!("multi-class")
+    };
+    assert!(!unordered.is_ordered());
+    let err = unordered
+        .weights(WeightScheme::InverseFrequency)
+        .unwrap_err();
+    assert!(err.to_string().contains("no declared order"), "{err}");
+    assert!(err.to_string().contains("classes = ["), "{err}");
+
+    let declared = ReadOptions {
+        class_names: Some(vec!["cat".into(), "dog".into(), "bird".into()]),
+        ..opts()
+    };
+    let LabelStats::MultiClass(ordered) = read_labels(&path, &declared).unwrap() else {
+        panic!("multi-class")
+    };
+    assert_eq!(ordered.counts(), [900, 60, 40]);
+    assert_eq!(ordered.order(), "0 = `cat`, 1 = `dog`, 2 = `bird`");
+    let weights = ordered.weights(WeightScheme::InverseFrequency).unwrap();
+    // The majority class `cat` (index 0) gets the smallest weight, `bird` the largest.
+    assert!(
+        weights[0] < weights[1] && weights[1] < weights[2],
+        "{weights:?}"
+    );
+
+    let missing = ReadOptions {
+        class_names: Some(vec!["cat".into(), "dog".into()]),
+        ..opts()
+    };
+    let err = read_labels(&path, &missing).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`bird` is not one of the declared classes"),
+        "{err}"
+    );
+
+    // Integer labels keep their numeric order; names then only give the class count.
+    let ids = dir.write("ids.txt", "0\n1\n1\n");
+    let named = ReadOptions {
+        class_names: Some(vec!["neg".into(), "pos".into(), "other".into()]),
+        ..opts()
+    };
+    let LabelStats::MultiClass(counts) = read_labels(&ids, &named).unwrap() else {
+        panic!("multi-class")
+    };
+    assert_eq!(counts.counts(), [1, 2, 0]);
+}

@@ -58,7 +58,7 @@ use crate::{Real, Result};
 /// | `input` | `logits` (default), `probabilities`, `log_probabilities` | required `log_probabilities` for `Nll` and `KlDiv`, `probabilities` for `Bce` |
 /// | `labels` | `"path"` to a label file (CSV/TSV, text, JSON counts or array, NPY), relative to the crate (or to `$LOSSFIT_LABELS_DIR` when set) | classification heads |
 /// | `column` | CSV/TSV label column (default `label`, `labels`, `target`, `class`, else the last) | with `labels` |
-/// | `classes` | declared class count: absent classes are counted, larger ids are an error | with `labels` |
+/// | `classes` | declared class count (absent classes are counted, larger ids are an error), or the class names in the order of the model's outputs, `["cat", "dog", "bird"]`, which labels that are names need for `weight = balanced` | with `labels` |
 /// | `max_imbalance` | imbalance ratio that counts as imbalanced (default 3.0) | with `labels` |
 /// | `allow_imbalance` | `"reason"`: accept an unweighted loss on imbalanced labels | with `labels` |
 /// | `weight` | `balanced` (inverse frequency from `labels`), `inverse_sqrt_frequency`, `effective_number`, or `[w0, w1, ..]` | `CrossEntropy`, `MultiMargin`, `Nll`, `MultiLabelSoftMargin`; `alpha` of `SoftmaxFocal` |

@@ -67,9 +67,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,
 
-    /// Declared number of classes (classes that never occur are reported).
-    #[arg(long, value_name = "N")]
-    pub classes: Option<usize>,
+    /// Declared classes: a number (classes that never occur are reported), or the class names
+    /// in the order of the model's outputs (`cat,dog,bird`), which names need for weights.
+    #[arg(long, value_name = "N|NAMES")]
+    pub classes: Option<ClassesArg>,
 
     /// Let label paths of configurations and `losslint: labels` directives leave the project
     /// root (the configuration's directory, or the path checked). Without it such a path is
@@ -205,10 +206,11 @@ pub struct StatsArgs {
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,
 
-    /// Declared number of classes: ids must be below it, and classes that never occur are
-    /// listed.
-    #[arg(long, value_name = "N")]
-    pub classes: Option<usize>,
+    /// Declared classes: a number (ids must be below it, and classes that never occur are
+    /// listed), or the class names in the order of the model's outputs (`cat,dog,bird`), which
+    /// labels that are names need for weights.
+    #[arg(long, value_name = "N|NAMES")]
+    pub classes: Option<ClassesArg>,
 
     /// Imbalance ratio at or above which the labels count as imbalanced [default: 3.0].
     #[arg(long, value_name = "RATIO")]
@@ -288,5 +290,71 @@ mod tests {
         assert_eq!(check.select, ["LL001", "LL003"]);
         assert_eq!(check.deny, ["LL002"]);
         assert_eq!(check.paths, [PathBuf::from("src")]);
+    }
+}
+
+/// `--classes`: a number of classes, or the class names in the order of the model's outputs.
+///
+/// # Example
+/// ```
+/// use losslint::args::ClassesArg;
+///
+/// assert_eq!("10".parse(), Ok(ClassesArg::Count(10)));
+/// assert_eq!(
+///     "cat, dog,bird".parse(),
+///     Ok(ClassesArg::Names(vec!["cat".into(), "dog".into(), "bird".into()]))
+/// );
+/// assert!("0".parse::<ClassesArg>().is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClassesArg {
+    Count(usize),
+    Names(Vec<String>),
+}
+
+impl std::str::FromStr for ClassesArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+            return match s.parse::<usize>() {
+                Ok(0) | Err(_) => Err("a class count must be a positive integer".to_string()),
+                Ok(n) => Ok(Self::Count(n)),
+            };
+        }
+        let names: Vec<String> = s
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect();
+        if names.is_empty() {
+            return Err(
+                "give a class count (`10`) or the class names in order (`cat,dog,bird`)"
+                    .to_string(),
+            );
+        }
+        Ok(Self::Names(names))
+    }
+}
+
+impl ClassesArg {
+    /// The declared count, when a number was given.
+    #[must_use]
+    pub fn count(&self) -> Option<usize> {
+        match self {
+            Self::Count(n) => Some(*n),
+            Self::Names(_) => None,
+        }
+    }
+
+    /// The declared names, when names were given.
+    #[must_use]
+    pub fn names(&self) -> Option<Vec<String>> {
+        match self {
+            Self::Count(_) => None,
+            Self::Names(names) => Some(names.clone()),
+        }
     }
 }

@@ -60,6 +60,8 @@ pub struct LabelsOptions {
     pub label_columns: Option<Vec<String>>,
     pub task: Option<TaskHint>,
     pub classes: Option<usize>,
+    /// `classes = ["cat", "dog"]`: the class names in the order of the model's outputs.
+    pub class_names: Option<Vec<String>>,
     /// `allow_outside_root = true`: label paths may leave the project root.
     pub allow_outside_root: Option<bool>,
 }
@@ -79,8 +81,10 @@ impl LabelsOptions {
         if other.task.is_some() {
             self.task = other.task;
         }
-        if other.classes.is_some() {
+        // A count and a list both declare the classes: the later declaration replaces both.
+        if other.classes.is_some() || other.class_names.is_some() {
             self.classes = other.classes;
+            self.class_names.clone_from(&other.class_names);
         }
         if other.allow_outside_root.is_some() {
             self.allow_outside_root = other.allow_outside_root;
@@ -421,12 +425,25 @@ impl Reader<'_> {
             })?);
         }
         if let Some(v) = table.get("classes") {
-            let classes = v
-                .as_integer()
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|&n| n > 0)
-                .ok_or_else(|| self.wrong(&format!("{key}classes"), "a positive integer"))?;
-            labels.classes = Some(classes);
+            let expected = "a positive integer, or the class names in the order of the model's \
+                            outputs (`[\"cat\", \"dog\"]`)";
+            if let Some(names) = v.as_array() {
+                let names: Option<Vec<String>> = names
+                    .iter()
+                    .map(|n| n.as_str().map(str::to_string))
+                    .collect();
+                let names = names
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| self.wrong(&format!("{key}classes"), expected))?;
+                labels.class_names = Some(names);
+            } else {
+                let classes = v
+                    .as_integer()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| self.wrong(&format!("{key}classes"), expected))?;
+                labels.classes = Some(classes);
+            }
         }
         if let Some(v) = table.get("allow_outside_root") {
             labels.allow_outside_root = Some(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use lossfit_stats::{ImbalancePolicy, ReadOptions, TaskHint, WeightScheme};
 
-use crate::args::{CheckArgs, ColorArg, FormatArg, TaskArg};
+use crate::args::{CheckArgs, ClassesArg, ColorArg, FormatArg, TaskArg};
 use crate::config::{ConfigError, ConfigFile, ImbalanceOptions, LabelPath, LabelsOptions};
 use crate::facts::{ApiStyle, DeclaredTask, LossSite, Origin, Role};
 use crate::render::OutputFormat;
@@ -234,14 +234,10 @@ impl CheckSettings {
             column: args.labels_column.clone(),
             label_columns: None,
             task: args.task.map(task_hint),
-            classes: args.classes,
+            classes: args.classes.as_ref().and_then(ClassesArg::count),
+            class_names: args.classes.as_ref().and_then(ClassesArg::names),
             allow_outside_root: args.allow_labels_outside.then_some(true),
         };
-        if labels.classes == Some(0) {
-            return Err(SettingsError::Invalid(
-                "`--classes` must be at least 1".into(),
-            ));
-        }
         let max_ratio = match args.max_ratio {
             Some(r) if !(r.is_finite() && r >= 1.0) => {
                 return Err(SettingsError::Invalid(format!(
@@ -489,6 +485,7 @@ impl FileSettings {
                 label_columns: self.labels.label_columns.clone(),
                 task: self.labels.task,
                 classes: self.labels.classes,
+                class_names: self.labels.class_names.clone(),
             },
         })
     }

@@ -14,7 +14,7 @@ use lossfit_stats::{
 };
 use serde_json::{Value, json};
 
-use crate::args::{ListFormatArg, StatsArgs};
+use crate::args::{ClassesArg, ListFormatArg, StatsArgs};
 use crate::settings::{SettingsError, task_hint};
 
 /// Width of the longest bar, in terminal cells.
@@ -41,11 +41,6 @@ impl StatsOptions {
                 "`--emit-counts` writes the counts of one label file: give exactly one FILE".into(),
             ));
         }
-        if args.classes == Some(0) {
-            return Err(SettingsError::Invalid(
-                "`--classes` must be at least 1".into(),
-            ));
-        }
         let max_ratio = args.max_ratio.unwrap_or(ImbalancePolicy::DEFAULT_MAX_RATIO);
         if !(max_ratio.is_finite() && max_ratio >= 1.0) {
             return Err(SettingsError::Invalid(format!(
@@ -59,7 +54,8 @@ impl StatsOptions {
                 column: args.column,
                 label_columns: None,
                 task: args.task.map(task_hint),
-                classes: args.classes,
+                classes: args.classes.as_ref().and_then(ClassesArg::count),
+                class_names: args.classes.as_ref().and_then(ClassesArg::names),
             },
             policy: ImbalancePolicy { max_ratio },
             json: args.format == ListFormatArg::Json,
@@ -198,9 +194,25 @@ fn classes_text(file: &FileStats, counts: &ClassCounts, policy: ImbalancePolicy)
         let names: Vec<String> = absent.iter().map(ToString::to_string).collect();
         let _ = writeln!(s, "absent classes ({}): {}", names.len(), names.join(", "));
     }
+    if !counts.is_ordered() {
+        let _ = writeln!(
+            s,
+            "suggested class weights: the labels are names in no declared order, so weight `i` \
+             cannot be matched to the model's output `i`; declare the order with `--classes \
+             {}` (or `classes = [..]` in the config)",
+            counts
+                .labels()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        return s;
+    }
     let _ = writeln!(
         s,
-        "suggested class weights (mean 1 over the classes, class order):"
+        "suggested class weights (mean 1 over the classes, class order {}):",
+        counts.order()
     );
     for scheme in schemes() {
         let _ = match counts.weights(scheme) {
@@ -366,6 +378,7 @@ fn to_json(file: &FileStats, policy: ImbalancePolicy) -> Value {
                 "absent": counts.absent().into_iter().map(label_json).collect::<Vec<_>>(),
                 "weights": weights,
                 "weight_errors": errors,
+                "class_order": counts.is_ordered().then(|| counts.order()),
                 "pos_weight": pos_weight,
             })
         }
@@ -459,7 +472,9 @@ mod tests {
 
     #[test]
     fn text_report_of_classes() {
-        let counts = ClassCounts::from_pairs([("cat".into(), 900), ("dog".into(), 100)]);
+        let counts = ClassCounts::from_pairs([("cat".into(), 900), ("dog".into(), 100)])
+            .with_class_names(&["cat", "dog"])
+            .unwrap();
         let file = FileStats {
             path: "y.csv".into(),
             stats: LabelStats::MultiClass(counts.clone()),
@@ -476,5 +491,10 @@ mod tests {
             text.contains("inverse_frequency       [0.2, 1.8]"),
             "{text}"
         );
+        assert!(text.contains("class order 0 = `cat`, 1 = `dog`"), "{text}");
+        let unordered = ClassCounts::from_pairs([("cat".into(), 900), ("dog".into(), 100)]);
+        let text = classes_text(&file, &unordered, ImbalancePolicy::default());
+        assert!(text.contains("--classes cat,dog"), "{text}");
+        assert!(!text.contains("inverse_frequency"), "{text}");
     }
 }

@@ -1145,3 +1145,63 @@ fn notebooks_point_at_cells_and_fix_in_place() {
     );
     assert_eq!(broken.codes(), ["LL000"]);
 }
+
+/// Labels that are names: weights and the positive class need the class order the user
+/// declares (`--classes cat,dog,bird`, `classes = [..]` in the config); without it losslint
+/// says how to declare it instead of guessing.
+#[test]
+fn named_labels_need_a_declared_class_order() {
+    let dir = TempDir::new();
+    dir.write(
+        "pets.json",
+        r#"{"counts": {"cat": 900, "dog": 60, "bird": 40}}"#,
+    );
+    let out = losslint(dir.path(), &["stats", "pets.json"]);
+    assert!(
+        out.stdout.contains("--classes bird,cat,dog"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("inverse_frequency"), "{}", out.stdout);
+    let out = losslint(
+        dir.path(),
+        &["stats", "pets.json", "--classes", "cat,dog,bird"],
+    );
+    assert!(
+        out.stdout
+            .contains("class order 0 = `cat`, 1 = `dog`, 2 = `bird`"),
+        "{}",
+        out.stdout
+    );
+    let out = losslint(dir.path(), &["stats", "pets.json", "--classes", "cat,dog"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("`bird` is not one of the declared classes"),
+        "{}",
+        out.stderr
+    );
+
+    // LL002 on a PyTorch loss: the help's weights follow the configured order.
+    dir.write(
+        "train.py",
+        "import torch.nn as nn\ncriterion = nn.CrossEntropyLoss(reduction=\"mean\")\n",
+    );
+    dir.write(
+        "pyproject.toml",
+        "[tool.losslint.labels]\npath = \"pets.json\"\nclasses = [\"cat\", \"dog\", \"bird\"]\n",
+    );
+    let out = losslint(dir.path(), &["check", "train.py", "--format", "json"]);
+    let findings = out.json();
+    let help = findings[0]["help"].as_str().unwrap();
+    assert!(help.contains("0 = `cat`, 1 = `dog`, 2 = `bird`"), "{help}");
+    assert!(help.contains("weight=torch.tensor(["), "{help}");
+    dir.write(
+        "pyproject.toml",
+        "[tool.losslint.labels]\npath = \"pets.json\"\n",
+    );
+    let out = losslint(dir.path(), &["check", "train.py", "--format", "json"]);
+    let help = out.json()[0]["help"].as_str().unwrap().to_string();
+    assert!(help.contains("no declared order"), "{help}");
+    assert!(!help.contains("torch.tensor"), "{help}");
+}

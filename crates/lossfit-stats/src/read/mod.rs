@@ -204,7 +204,12 @@ fn read(
         Format::Npy => npy::read(reader, options),
     }?;
     state.finish();
-    Ok(stats)
+    match (stats, &options.class_names) {
+        (LabelStats::MultiClass(counts), Some(names)) => {
+            Ok(LabelStats::MultiClass(counts.with_class_names(names)?))
+        }
+        (stats, _) => Ok(stats),
+    }
 }
 
 /// The counts of a single-label file under `options` (`None` when the task is multi-label).

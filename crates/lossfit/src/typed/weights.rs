@@ -71,14 +71,17 @@ impl<T: Real> ClassWeights<T> {
     /// use lossfit::ClassWeights;
     /// use lossfit::stats::{ClassCounts, ClassLabel, WeightScheme};
     ///
-    /// let counts = ClassCounts::from_pairs([(ClassLabel::from("cat"), 900), (ClassLabel::from("dog"), 100)]);
+    /// // Names index classes in the order the model's outputs use, which the user declares.
+    /// let counts = ClassCounts::from_pairs([(ClassLabel::from("cat"), 900), (ClassLabel::from("dog"), 100)])
+    ///     .with_class_names(&["cat", "dog"])?;
     /// let weights = ClassWeights::<f64>::from_counts(&counts, WeightScheme::InverseSqrtFrequency)?;
     /// assert!(weights.view()[1] > weights.view()[0]);
-    /// # Ok::<(), lossfit::LossError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
-    /// [`LossError::Parameter`] when a class has count 0 or there are no classes.
+    /// [`LossError::Parameter`] when a class has count 0, there are no classes, or the labels
+    /// are names in no declared order ([`ClassCounts::with_class_names`]).
     pub fn from_counts(counts: &ClassCounts, scheme: WeightScheme) -> Result<Self> {
         let weights = counts.weights(scheme).map_err(|e| LossError::Parameter {
             loss: "ClassWeights",

@@ -245,6 +245,17 @@ fn pos_weight(stats: &LabelStats) -> Result<(Vec<f64>, String), String> {
             .pos_weight()
             .map(|w| (w, String::new()))
             .map_err(|e| e.to_string()),
+        // Which of two names is the positive class is the user's to say (DESIGN §4).
+        LabelStats::MultiClass(counts) if !counts.is_ordered() => Err(format!(
+            "the labels are names ({}) in no declared order, so which one is the positive class \
+             is not known; declare the order (`classes = [\"negative\", \"positive\"]`)",
+            counts
+                .labels()
+                .iter()
+                .map(|l| format!("`{l}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
         LabelStats::MultiClass(counts) => match (counts.labels(), counts.counts().as_slice()) {
             ([_, positive], [negatives, positives]) if *positives > 0 => Ok((
                 vec![*negatives as f64 / *positives as f64],
@@ -262,19 +273,10 @@ fn pos_weight(stats: &LabelStats) -> Result<(Vec<f64>, String), String> {
     }
 }
 
-/// `[cat, dog]`, or `0..=9` for ids that are exactly `0..C`.
+/// The index → class mapping the weights follow: `0..=9` for ids that are exactly `0..C`,
+/// `` 0 = `cat`, 1 = `dog` `` for declared names.
 fn class_order(counts: &ClassCounts) -> String {
-    let labels = counts.labels();
-    let dense = labels
-        .iter()
-        .enumerate()
-        .all(|(i, l)| *l == ClassLabel::Id(i as u64));
-    if dense && labels.len() > 2 {
-        format!("0..={}", labels.len() - 1)
-    } else {
-        let names: Vec<String> = labels.iter().map(ToString::to_string).collect();
-        format!("[{}]", names.join(", "))
-    }
+    counts.order()
 }
 
 /// The weights as code: the frontend's template for this site, else lossfit's or PyTorch's
@@ -384,7 +386,7 @@ mod tests {
         assert_eq!(
             d.help.as_deref(),
             Some(
-                "weight the classes (inverse_frequency, in class order [0, 1]): \
+                "weight the classes (inverse_frequency, in class order 0..=1): \
                  `.weight(ClassWeights::new(vec![0.2, 1.8])?)`"
             )
         );
