@@ -420,6 +420,15 @@ fn check_reduction(
         return None;
     };
     match ident.to_string().as_str() {
+        "mean" if is_kl => {
+            cx.error_spanned_by(
+                ident,
+                "`mean` divides `KlDiv` by the number of elements, not samples: the value is the \
+                 KL divergence divided by the number of classes (PyTorch's long-standing trap, \
+                 losslint's LL008); use `reduction = batchmean` (or `sum`)",
+            );
+            None
+        }
         "mean" => Some(Reduction::Mean),
         "sum" => Some(Reduction::Sum),
         "batchmean" if is_kl => Some(Reduction::BatchMean),

@@ -53,7 +53,7 @@ use crate::{Real, Result};
 /// |---|---|---|
 /// | `task` (required) | `MultiClass`, `MultiLabel`, `Binary`, `Regression`, `Sequence` | every head |
 /// | `loss` (required) | a loss of the task (see [`guide`](crate::guide)) | every head |
-/// | `reduction` (required) | `mean`, `sum`; `batchmean` for `KlDiv` | every head |
+/// | `reduction` (required) | `mean`, `sum`; for `KlDiv` `batchmean` or `sum` (`mean` is an error: it divides by the number of classes) | every head |
 /// | `scale` | weight of the head in the total (default 1) | every head |
 /// | `input` | `logits` (default), `probabilities`, `log_probabilities` | required `log_probabilities` for `Nll` and `KlDiv`, `probabilities` for `Bce` |
 /// | `labels` | `"path"` to a label file (CSV/TSV, text, JSON counts or array, NPY), relative to the crate (or to `$LOSSFIT_LABELS_DIR` when set) | classification heads |

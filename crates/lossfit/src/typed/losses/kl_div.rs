@@ -21,10 +21,10 @@ mod sealed {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct BatchMean;
 
-/// The reductions [`KlDiv`] takes: [`BatchMean`], [`Sum`], [`PerSample`], and [`Mean`] /
-/// [`Unset`] (PyTorch's default, which divides by the number of *elements*, not samples, and
-/// so is not the KL divergence: `losslint` flags it as LL008).
-pub trait KlMode: sealed::Sealed + Copy + Default + std::fmt::Debug {
+/// Every reduction marker a [`KlDiv`] can be built with, and what it would return; which of
+/// them it computes with is [`KlMode`]. (Two traits, so that a `KlDiv` with `Mean` or with no
+/// reduction fails with one message at `compute`, the message of [`KlMode`].)
+pub trait KlChoice: sealed::Sealed + Copy + Default + std::fmt::Debug {
     /// The functional layer's reduction.
     const KL: KlReduction;
     /// Whether the user chose it.
@@ -38,10 +38,22 @@ pub trait KlMode: sealed::Sealed + Copy + Default + std::fmt::Debug {
     fn wrap<T: Real, G>(loss: Loss<T, G>) -> Result<Self::Output<T, G>>;
 }
 
-macro_rules! kl_mode_from_reduction {
+/// The reductions [`KlDiv`] computes with: [`BatchMean`] (the KL divergence per sample),
+/// [`Sum`] and [`PerSample`]. Not [`Mean`](crate::Mean): PyTorch's default divides by the
+/// number of *elements*, not samples, so the value is the KL divergence divided by the number
+/// of classes (`losslint` flags it as LL008); and not [`Unset`]: `compute` needs a chosen
+/// reduction.
+#[diagnostic::on_unimplemented(
+    message = "`KlDiv` does not compute with `{Self}`: choose `BatchMean` (the KL divergence per sample), `Sum` or `PerSample`",
+    label = "`KlDiv` with a reduction it does not take",
+    note = "`Mean` divides by the number of elements, not samples: the value would be the KL divergence divided by the number of classes (losslint's LL008); `Unset` means no reduction was chosen: add `.reduction(BatchMean)`"
+)]
+pub trait KlMode: KlChoice {}
+
+macro_rules! kl_choice_from_reduction {
     ($($mode:ident => $kl:ident),+) => {$(
         impl sealed::Sealed for $mode {}
-        impl KlMode for $mode {
+        impl KlChoice for $mode {
             const KL: KlReduction = KlReduction::$kl;
             const EXPLICIT: bool = <$mode as ReductionMode>::EXPLICIT;
             type Output<T, G> = <$mode as ReductionMode>::Output<T, G>;
@@ -52,10 +64,10 @@ macro_rules! kl_mode_from_reduction {
     )+};
 }
 
-kl_mode_from_reduction!(Unset => Mean, Mean => Mean, Sum => Sum, PerSample => None);
+kl_choice_from_reduction!(Unset => Mean, Mean => Mean, Sum => Sum, PerSample => None);
 
 impl sealed::Sealed for BatchMean {}
-impl KlMode for BatchMean {
+impl KlChoice for BatchMean {
     const KL: KlReduction = KlReduction::BatchMean;
     const EXPLICIT: bool = true;
     type Output<T, G> = <Sum as ReductionMode>::Output<T, G>;
@@ -63,6 +75,10 @@ impl KlMode for BatchMean {
         <Sum as ReductionMode>::wrap(loss)
     }
 }
+
+impl KlMode for BatchMean {}
+impl KlMode for Sum {}
+impl KlMode for PerSample {}
 
 /// KL divergence (`torch.nn.KLDivLoss`) of a `MultiClass` head's
 /// [`LogProbabilities`] from [`ClassProbabilities`] (or from [`LogProbabilities`], PyTorch's
@@ -101,16 +117,16 @@ impl<T: Real> Default for KlDiv<T> {
     }
 }
 
-impl<T: Real, R: KlMode> TypedLoss for KlDiv<T, R> {
+impl<T: Real, R: KlChoice> TypedLoss for KlDiv<T, R> {
     type Elem = T;
     type Grad = InputGrad<T>;
 }
 
-impl<T: Real, R: KlMode> KlDiv<T, R> {
-    /// Chooses the reduction: [`BatchMean`] (the KL divergence), [`Sum`], [`PerSample`] or
-    /// [`Mean`] (PyTorch's default: divides by the number of elements).
+impl<T: Real, R: KlChoice> KlDiv<T, R> {
+    /// Chooses the reduction: [`BatchMean`] (the KL divergence), [`Sum`] or [`PerSample`].
+    /// `Mean` does not compute (see [`KlMode`]).
     #[must_use]
-    pub fn reduction<M: KlMode>(self, mode: M) -> KlDiv<T, M> {
+    pub fn reduction<M: KlChoice>(self, mode: M) -> KlDiv<T, M> {
         KlDiv {
             element: self.element,
             mode,
@@ -129,6 +145,7 @@ impl<T: Real, R: KlMode> KlDiv<T, R> {
     /// [`LossError`](crate::LossError) when the shapes differ.
     pub fn compute<P, Y>(&self, prediction: &P, target: &Y) -> Result<R::Output<T, InputGrad<T>>>
     where
+        R: KlMode,
         P: Prediction<Elem = T>,
         P::Task: Accepts<Self, P, Y>,
     {
@@ -164,7 +181,7 @@ impl<K: SoftmaxTask, T: Real, L> KlTarget<T, L> for LogProbabilities<K, T> {
 impl<T, R, P, Y> MultiClassLoss<P, Y> for KlDiv<T, R>
 where
     T: Real,
-    R: KlMode,
+    R: KlChoice,
     P: LogProbabilityInput<T, Self> + Prediction<Task = MultiClass>,
     Y: KlTarget<T, Self>,
 {
