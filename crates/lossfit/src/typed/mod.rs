@@ -20,7 +20,9 @@ mod task;
 mod weights;
 
 pub use losses::*;
-pub use mode::{Mean, PerSample, ReductionMode, SampleLosses, ScalarLoss, Sum, Unset};
+pub use mode::{
+    ChosenReduction, Mean, PerSample, ReductionMode, SampleLosses, ScalarLoss, Sum, Unchosen, Unset,
+};
 pub use predictions::{
     ClassificationTask, Distances, EmbeddingPairs, GaussianPredictions, LogProbabilities, Logits,
     Prediction, Predictions, Probabilities, ScorePairs, SigmoidTask, SoftmaxTask, Triplets,

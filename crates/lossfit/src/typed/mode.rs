@@ -111,6 +111,32 @@ scalar_mode! {
     Sum, Reduction::Sum, true
 }
 
+/// A reduction that was chosen: every mode but [`Unset`]. A typed loss computes only with one,
+/// so "a reduction nobody chose" does not compile (the functional layer keeps PyTorch's
+/// defaults for code ported from PyTorch).
+#[diagnostic::on_unimplemented(
+    message = "no reduction was chosen for this loss: `compute` needs one",
+    label = "add `.reduction(Mean)` before `.compute(..)` (or `Sum`, or `PerSample` for one loss per sample)",
+    note = "an unchosen reduction would silently be PyTorch's mean; `.reduction(Mean)` keeps that and says so"
+)]
+pub trait ChosenReduction: ReductionMode {}
+
+impl ChosenReduction for Mean {}
+impl ChosenReduction for Sum {}
+impl ChosenReduction for PerSample {}
+impl ChosenReduction for Reduction {}
+
+/// The state of a loss whose reduction is not chosen yet: `.reduction(..)` is called once (a
+/// second call would silently replace the first).
+#[diagnostic::on_unimplemented(
+    message = "the reduction of this loss is already chosen (`{Self}`): `.reduction(..)` is called once",
+    label = "a second `.reduction(..)`",
+    note = "the last call would silently win: keep the one you mean"
+)]
+pub trait Unchosen: sealed::Sealed {}
+
+impl Unchosen for Unset {}
+
 /// PyTorch's spelling of the choice, `.reduction(Reduction::Sum)`: `Mean` and `Sum` give a
 /// [`ScalarLoss`]. `Reduction::None` is rejected when the loss is computed, because its
 /// result would not be a scalar: use [`PerSample`] to get per-sample losses as their own type.

@@ -126,7 +126,10 @@ impl<T: Real, R: KlChoice> KlDiv<T, R> {
     /// Chooses the reduction: [`BatchMean`] (the KL divergence), [`Sum`] or [`PerSample`].
     /// `Mean` does not compute (see [`KlMode`]).
     #[must_use]
-    pub fn reduction<M: KlChoice>(self, mode: M) -> KlDiv<T, M> {
+    pub fn reduction<M: KlChoice>(self, mode: M) -> KlDiv<T, M>
+    where
+        R: crate::typed::Unchosen,
+    {
         KlDiv {
             element: self.element,
             mode,

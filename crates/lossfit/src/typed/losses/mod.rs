@@ -11,15 +11,19 @@ macro_rules! typed_loss_methods {
         }
 
         impl<T: $crate::Real, R: $crate::typed::ReductionMode> $name<T, R> {
-            /// Chooses the reduction: [`Mean`](crate::typed::Mean),
+            /// Chooses the reduction, once: [`Mean`](crate::typed::Mean),
             /// [`Sum`](crate::typed::Sum) or [`PerSample`](crate::typed::PerSample).
-            /// Left unchosen it is the mean, and `losslint` reports it as implicit.
+            /// `compute` needs it (a loss with none does not compile), and a second call does
+            /// not compile either.
             #[must_use]
-            pub fn reduction<M: $crate::typed::ReductionMode>(self, mode: M) -> $name<T, M> {
+            pub fn reduction<M: $crate::typed::ReductionMode>(self, mode: M) -> $name<T, M>
+            where
+                R: $crate::typed::Unchosen,
+            {
                 $name { $($field: self.$field,)* mode }
             }
 
-            /// Whether the reduction was chosen (it is the mean when it was not).
+            /// Whether the reduction was chosen (a loss computes only once it is).
             #[must_use]
             pub fn is_reduction_explicit(&self) -> bool {
                 R::EXPLICIT
@@ -45,6 +49,7 @@ macro_rules! typed_loss_methods {
                 target: &Y,
             ) -> $crate::Result<R::Output<T, $grad>>
             where
+                R: $crate::typed::ChosenReduction,
                 P: $crate::typed::Prediction<Elem = T>,
                 P::Task: $crate::typed::Accepts<Self, P, Y>,
             {
