@@ -22,6 +22,11 @@ mod sealed {
 /// assert_eq!(Real::to_f64(0.25_f32), 0.25_f64);
 /// assert_eq!(<f64 as Real>::DTYPE, "float64");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an element type lossfit computes in: use `f32` or `f64`",
+    label = "not `f32` or `f64`",
+    note = "class labels are integers: they go in `ClassIndices` (`ClassIndices::new(array![2, 0, 1])`), not in `Logits`; a float target (regression, multi-hot, probabilities) is `f32` or `f64` like the predictions"
+)]
 pub trait Real:
     Copy + Debug + Display + Default + PartialOrd + Send + Sync + 'static + sealed::Sealed
 {

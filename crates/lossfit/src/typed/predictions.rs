@@ -119,15 +119,24 @@ macro_rules! class_scores {
             task: PhantomData<K>,
         }
 
-        impl<K: ClassificationTask, T: Real> $name<K, T> {
+        impl<K: ClassificationTask, T> $name<K, T> {
             #[doc = concat!("Wraps ", $what, " of task `K`, checking the shape the task needs.")]
             ///
             /// # Errors
             /// [`LossError::Shape`] when the array does not have the task's rank.
-            pub fn new<D: Dimension>(data: Array<T, D>) -> Result<Self> {
+            // (`T: Real` on the function, not the impl: an integer element type is then the
+            // `Real` trait's message, not "function exists but its trait bounds were not
+            // satisfied".)
+            pub fn new<D: Dimension>(data: Array<T, D>) -> Result<Self>
+            where
+                T: Real,
+            {
                 check_rank::<K>(stringify!($name), data.shape())?;
                 Ok($name { data: data.into_dyn(), task: PhantomData })
             }
+        }
+
+        impl<K: ClassificationTask, T: Real> $name<K, T> {
 
             /// The scores.
             #[must_use]
@@ -204,10 +213,15 @@ class_scores! {
     LogProbabilities, "log-probabilities"
 }
 
-impl<K: SoftmaxTask, T: Real> Logits<K, T> {
+// The activations are methods of every task's logits, bounded by the task: the wrong one is
+// the task trait's message (as for the free functions), not "method not found".
+impl<K: ClassificationTask, T: Real> Logits<K, T> {
     /// The softmax over classes (the last dimension), computed stably.
     #[must_use]
-    pub fn softmax(&self) -> Probabilities<K, T> {
+    pub fn softmax(&self) -> Probabilities<K, T>
+    where
+        K: SoftmaxTask,
+    {
         let log_p = log_softmax_last_axis(&self.data.view());
         Probabilities {
             data: log_p.mapv(|x| T::from_f64(x.to_f64().exp())),
@@ -217,24 +231,76 @@ impl<K: SoftmaxTask, T: Real> Logits<K, T> {
 
     /// The log-softmax over classes (the last dimension), computed stably.
     #[must_use]
-    pub fn log_softmax(&self) -> LogProbabilities<K, T> {
+    pub fn log_softmax(&self) -> LogProbabilities<K, T>
+    where
+        K: SoftmaxTask,
+    {
         LogProbabilities {
             data: log_softmax_last_axis(&self.data.view()),
             task: PhantomData,
         }
     }
-}
 
-impl<K: SigmoidTask, T: Real> Logits<K, T> {
     /// The sigmoid of every score (labels are independent), computed stably.
     #[must_use]
-    pub fn sigmoid(&self) -> Probabilities<K, T> {
+    pub fn sigmoid(&self) -> Probabilities<K, T>
+    where
+        K: SigmoidTask,
+    {
         Probabilities {
             data: sigmoid_elementwise(&self.data.view()),
             task: PhantomData,
         }
     }
 }
+
+/// What only raw logits are: never implemented for probabilities or log-probabilities, so a
+/// second activation (`probs.softmax()`) is one error that says why instead of "method not
+/// found".
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` are already activated: another softmax or sigmoid would squash them again",
+    label = "already activated",
+    note = "apply the activation once, to the `Logits`; the losses that take logits (`CrossEntropy`, `BceWithLogits`) apply it themselves"
+)]
+pub trait RawScores {}
+
+macro_rules! no_second_activation {
+    ($($name:ident),+) => {$(
+        impl<K: ClassificationTask, T: Real> $name<K, T> {
+            /// Not available: these are already activated (a compile error says so).
+            #[doc(hidden)]
+            #[must_use]
+            pub fn softmax(&self) -> Self
+            where
+                Self: RawScores,
+            {
+                self.clone()
+            }
+
+            /// Not available: these are already activated (a compile error says so).
+            #[doc(hidden)]
+            #[must_use]
+            pub fn log_softmax(&self) -> Self
+            where
+                Self: RawScores,
+            {
+                self.clone()
+            }
+
+            /// Not available: these are already activated (a compile error says so).
+            #[doc(hidden)]
+            #[must_use]
+            pub fn sigmoid(&self) -> Self
+            where
+                Self: RawScores,
+            {
+                self.clone()
+            }
+        }
+    )+};
+}
+
+no_second_activation!(Probabilities, LogProbabilities);
 
 /// `softmax(logits)`: probabilities over classes. A function form of [`Logits::softmax`].
 ///
