@@ -15,7 +15,7 @@ use crate::facts::{Edit, Pos, Span};
 ///
 /// Every conversion takes logarithmic time, whatever the line's length: the line is found by
 /// binary search, and within a line a column is the byte distance on an ASCII line, or is
-/// counted from the closest of the checkpoints kept every [`CHECKPOINT`] characters of a line
+/// counted from the closest of the checkpoints kept every `CHECKPOINT` (64) characters of a line
 /// that is not ASCII. A minified file of one 10 MB line costs no more per position than a
 /// formatted one.
 #[derive(Clone, Debug)]
