@@ -14,10 +14,14 @@ use crate::positions;
 /// # Panics
 /// When a check fails.
 pub fn frontend(data: &[u8]) {
+    check_frontend(&RustFrontend, data);
+}
+
+/// The checks of [`frontend`] for any frontend (the Python target shares them).
+pub(crate) fn check_frontend(frontend: &impl Frontend, data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let frontend = RustFrontend;
     let may = frontend.may_contain_losses(text);
     let facts = frontend.facts(text);
     if let Some(failure) = &facts.parse_failure {

@@ -94,6 +94,8 @@ pub fn label_readers(data: &[u8]) {
             2 => Some(Vec::new()),
             _ => Some(header.iter().skip(1).cloned().collect()),
         },
+        // The declared class order: the header's fields (names or numbers) as a class list.
+        class_names: (b % 4 == 3).then(|| header.clone()),
     };
     let dir = scratch::dir("labels");
     let path = scratch::write(&dir, &file, content);
@@ -125,7 +127,12 @@ fn check(path: &Path, options: &ReadOptions, size: u64) {
     write_counts_json(&stats, &mut json).expect("writes to memory");
     let dir = scratch::dir("labels-roundtrip");
     let copy = scratch::write(&dir, "counts.json", &json);
-    let back = read_labels(&copy, &ReadOptions::default()).unwrap_or_else(|e| {
+    // Names keep the declared order only when it is declared again.
+    let again = ReadOptions {
+        class_names: options.class_names.clone(),
+        ..ReadOptions::default()
+    };
+    let back = read_labels(&copy, &again).unwrap_or_else(|e| {
         panic!(
             "the counts JSON of {stats:?} does not read back: {e}\n{}",
             String::from_utf8_lossy(&json)
@@ -177,8 +184,30 @@ fn consistent(stats: &LabelStats, options: &ReadOptions) {
                 "rows and counts of {counts:?}"
             );
             assert!(stats.rows() > 0, "empty statistics: {counts:?}");
-            let declared = match options.task {
-                Some(TaskHint::Binary) => Some(2),
+            let named = counts
+                .labels()
+                .iter()
+                .any(|l| matches!(l, ClassLabel::Name(_)));
+            if let Some(names) = &options.class_names {
+                if named {
+                    assert!(
+                        counts.is_ordered()
+                            && counts.labels().len() == names.len()
+                            && counts
+                                .labels()
+                                .iter()
+                                .zip(names)
+                                .all(|(label, name)| label.to_string() == *name),
+                        "declared classes {names:?}: {counts:?}"
+                    );
+                    return;
+                }
+            } else {
+                assert_eq!(counts.is_ordered(), !named, "order of {counts:?}");
+            }
+            let declared = match (options.task, &options.class_names) {
+                (Some(TaskHint::Binary), _) => Some(2),
+                (_, Some(names)) => Some(names.len()),
                 _ => options.classes,
             };
             if let Some(classes) = declared {

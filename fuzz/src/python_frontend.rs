@@ -1,8 +1,6 @@
 //! The Python frontend on any UTF-8 text.
 
-use losslint::frontend::{Frontend, PythonFrontend};
-
-use crate::positions;
+use losslint::frontend::PythonFrontend;
 
 /// `PythonFrontend::may_contain_losses` and `facts` on `data` (skipped when it is not UTF-8).
 ///
@@ -14,27 +12,5 @@ use crate::positions;
 /// # Panics
 /// When a check fails.
 pub fn python_frontend(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let frontend = PythonFrontend;
-    let may = frontend.may_contain_losses(text);
-    let facts = frontend.facts(text);
-    if let Some(failure) = &facts.parse_failure {
-        assert!(
-            !failure.message.starts_with("internal error"),
-            "the frontend panicked: {}",
-            failure.message
-        );
-    }
-    assert!(
-        may || facts.losses.is_empty(),
-        "may_contain_losses is false, but the frontend found {} loss(es): {:?}",
-        facts.losses.len(),
-        facts.losses.iter().map(|s| &s.api).collect::<Vec<_>>()
-    );
-    let json = serde_json::to_value(&facts).expect("facts serialise");
-    positions::check(text, &json, "facts");
-    let again = serde_json::to_value(frontend.facts(text)).expect("facts serialise");
-    assert!(again == json, "two runs on the same text disagree");
+    crate::frontend::check_frontend(&PythonFrontend, data);
 }

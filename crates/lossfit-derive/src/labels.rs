@@ -114,16 +114,11 @@ pub(crate) fn named_order(stats: &LabelStats) -> String {
 pub(crate) fn pos_weight(stats: &LabelStats) -> Result<Vec<f64>, String> {
     match stats {
         LabelStats::MultiLabel(counts) => counts.pos_weight().map_err(|e| e.to_string()),
-        LabelStats::MultiClass(counts) if !counts.is_ordered() => Err(format!(
-            "the labels are names ({}) in no declared order, so the positive class is not known; \
-             add `classes = [\"negative\", \"positive\"]` to the head",
-            counts
-                .labels()
-                .iter()
-                .map(|l| format!("`{l}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        LabelStats::MultiClass(counts) if !counts.is_ordered() => Err(counts
+            .require_order()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()),
         LabelStats::MultiClass(counts) => {
             let c = counts.counts();
             match c.as_slice() {

@@ -181,6 +181,23 @@ impl ClassCounts {
         names.join(", ")
     }
 
+    /// `Ok` when the classes are in the order a model's outputs use; otherwise the error that
+    /// says how to declare it (for results that need class indices: weights, which class is
+    /// the positive one).
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnorderedClasses`] for names in no declared order.
+    pub fn require_order(&self) -> Result<(), StatsError> {
+        if self.ordered {
+            Ok(())
+        } else {
+            Err(ErrorKind::UnorderedClasses {
+                names: self.order_hint(),
+            }
+            .into())
+        }
+    }
+
     /// Whether the classes are in the order a model's outputs use (ids, or declared names);
     /// index-based results need it.
     #[must_use]

@@ -131,12 +131,7 @@ impl ClassCounts {
         if self.is_empty() {
             return Err(ErrorKind::Empty.into());
         }
-        if !self.is_ordered() {
-            return Err(ErrorKind::UnorderedClasses {
-                names: self.order_hint(),
-            }
-            .into());
-        }
+        self.require_order()?;
         if let Some((label, _)) = self.iter().find(|&(_, c)| c == 0) {
             return Err(ErrorKind::ZeroCount {
                 class: label.to_string(),

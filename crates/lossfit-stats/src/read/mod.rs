@@ -164,6 +164,18 @@ fn read(
         }
         .into());
     }
+    if options.task == Some(TaskHint::Binary)
+        && let Some(names) = options.class_names.as_ref().filter(|n| n.len() != 2)
+    {
+        return Err(ErrorKind::InvalidOptions {
+            message: format!(
+                "a binary task has 2 classes, but {} names were declared; declare the negative \
+                 and the positive class, in that order",
+                names.len()
+            ),
+        }
+        .into());
+    }
     let file = File::open(path).map_err(ErrorKind::Io)?;
     let total = file.metadata().map_err(ErrorKind::Io)?.len();
     let line_formats = matches!(

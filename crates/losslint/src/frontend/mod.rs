@@ -1,7 +1,7 @@
 //! Frontends turn one source file into [`FileFacts`]. They may fail only by recording a
 //! [`ParseFailure`](crate::facts::ParseFailure); they never panic on any input.
 
-use crate::facts::{FileFacts, Language};
+use crate::facts::{FileFacts, Language, ParseFailure, Pos, Span};
 
 pub mod apis;
 pub(crate) mod directives;
@@ -61,4 +61,34 @@ pub trait Frontend: Sync {
     fn may_contain_losses(&self, text: &str) -> bool;
     /// Extracts the facts of one file.
     fn facts(&self, text: &str) -> FileFacts;
+}
+
+/// The facts of a file that could not be analysed: only the parse failure (LL000).
+pub(crate) fn failure(message: String, span: Span) -> FileFacts {
+    FileFacts {
+        parse_failure: Some(ParseFailure {
+            message,
+            span,
+            recovered: false,
+        }),
+        ..FileFacts::default()
+    }
+}
+
+/// A panic while analysing a file, as its parse failure (at 1:1).
+pub(crate) fn internal_error(panic: &(dyn std::any::Any + Send)) -> FileFacts {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let start = Pos {
+        line: 1,
+        column: 1,
+        offset: 0,
+    };
+    failure(
+        format!("internal error while analysing this file (please report it): {detail}"),
+        Span { start, end: start },
+    )
 }

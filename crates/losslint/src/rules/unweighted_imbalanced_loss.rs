@@ -246,16 +246,11 @@ fn pos_weight(stats: &LabelStats) -> Result<(Vec<f64>, String), String> {
             .map(|w| (w, String::new()))
             .map_err(|e| e.to_string()),
         // Which of two names is the positive class is the user's to say (DESIGN §4).
-        LabelStats::MultiClass(counts) if !counts.is_ordered() => Err(format!(
-            "the labels are names ({}) in no declared order, so which one is the positive class \
-             is not known; declare the order (`classes = [\"negative\", \"positive\"]`)",
-            counts
-                .labels()
-                .iter()
-                .map(|l| format!("`{l}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        LabelStats::MultiClass(counts) if !counts.is_ordered() => Err(counts
+            .require_order()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()),
         LabelStats::MultiClass(counts) => match (counts.labels(), counts.counts().as_slice()) {
             ([_, positive], [negatives, positives]) if *positives > 0 => Ok((
                 vec![*negatives as f64 / *positives as f64],

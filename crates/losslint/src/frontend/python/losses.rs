@@ -52,6 +52,35 @@ pub(crate) struct Object {
 }
 
 impl Object {
+    /// An object whose construction is not seen here: only the API, where it is named, and
+    /// the reduction it computes with when known.
+    fn bare(
+        api: &'static PyLoss,
+        kind: Kind,
+        span: Span,
+        name_span: Span,
+        word: Option<String>,
+    ) -> Self {
+        Object {
+            api,
+            kind,
+            span,
+            name_span,
+            reduction: Reduction::Unknown,
+            word,
+            weighting: Weighting::Unknown,
+            legacy_args: Vec::new(),
+            legacy_fix: None,
+            hint: None,
+            bound_positional: 0,
+            rename: None,
+            arguments: Vec::new(),
+            param_args: Vec::new(),
+            applies: 0,
+            logits_fix: None,
+        }
+    }
+
     /// What leaves the body: the API and the reduction it computes with.
     pub(crate) fn built(&self) -> Value {
         Value::Built {
@@ -220,24 +249,8 @@ impl Eval<'_, '_, '_> {
     pub(crate) fn alias(&mut self, api: &'static PyLoss, expr: &Expr) -> Value {
         let span = self.span(expr.range());
         let name_span = self.span(expr.name_range());
-        self.objects.push(Object {
-            api,
-            kind: Kind::Alias,
-            span,
-            name_span,
-            reduction: Reduction::Unknown,
-            word: None,
-            weighting: Weighting::Unknown,
-            legacy_args: Vec::new(),
-            legacy_fix: None,
-            hint: None,
-            bound_positional: 0,
-            rename: None,
-            arguments: Vec::new(),
-            param_args: Vec::new(),
-            applies: 0,
-            logits_fix: None,
-        });
+        self.objects
+            .push(Object::bare(api, Kind::Alias, span, name_span, None));
         Value::Loss(self.objects.len() - 1)
     }
 
@@ -252,24 +265,13 @@ impl Eval<'_, '_, '_> {
         let api = pytorch::loss(api)?;
         let span = self.span(range);
         let name_span = self.span(func.name_range());
-        self.objects.push(Object {
+        self.objects.push(Object::bare(
             api,
-            kind: Kind::Detached,
+            Kind::Detached,
             span,
             name_span,
-            reduction: Reduction::Unknown,
-            word: reduction.map(str::to_string),
-            weighting: Weighting::Unknown,
-            legacy_args: Vec::new(),
-            legacy_fix: None,
-            hint: None,
-            bound_positional: 0,
-            rename: None,
-            arguments: Vec::new(),
-            param_args: Vec::new(),
-            applies: 0,
-            logits_fix: None,
-        });
+            reduction.map(str::to_string),
+        ));
         Some(self.objects.len() - 1)
     }
 
@@ -381,22 +383,10 @@ impl Eval<'_, '_, '_> {
             let span = self.span(range);
             let name_span = self.span(func.name_range());
             let site = Object {
-                api,
-                kind,
-                span,
-                name_span,
-                reduction: Reduction::Unknown,
-                word: word.clone(),
-                weighting: Weighting::Unknown,
-                legacy_args: Vec::new(),
-                legacy_fix: None,
-                hint: None,
-                bound_positional: 0,
-                rename: None,
                 arguments,
                 param_args,
                 applies: 1,
-                logits_fix: None,
+                ..Object::bare(api, kind, span, name_span, word.clone())
             };
             self.push_site(&site);
             return Value::Computed(word);

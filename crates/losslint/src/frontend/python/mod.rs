@@ -24,12 +24,12 @@ mod program;
 use ruff_python_ast::PySourceType;
 use ruff_text_size::Ranged;
 
-use crate::facts::{FileFacts, Language, Origin, ParseFailure, Pos, Span};
+use crate::facts::{FileFacts, Language, Origin, ParseFailure, Span};
 use crate::fix::LineIndex;
 use crate::flow::Flow;
-use crate::frontend::Frontend;
 use crate::frontend::apis::pytorch;
 use crate::frontend::directives::Directives;
+use crate::frontend::{Frontend, failure, internal_error};
 
 use eval::FileContext;
 use imports::Imports;
@@ -159,34 +159,6 @@ fn analyse(text: &str) -> FileFacts {
         parse_failure,
         unbound_label_directives: directives.unbound(),
     }
-}
-
-fn failure(message: String, span: Span) -> FileFacts {
-    FileFacts {
-        parse_failure: Some(ParseFailure {
-            message,
-            span,
-            recovered: false,
-        }),
-        ..FileFacts::default()
-    }
-}
-
-fn internal_error(panic: &(dyn std::any::Any + Send)) -> FileFacts {
-    let detail = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default();
-    let start = Pos {
-        line: 1,
-        column: 1,
-        offset: 0,
-    };
-    failure(
-        format!("internal error while analysing this file (please report it): {detail}"),
-        Span { start, end: start },
-    )
 }
 
 #[cfg(test)]

@@ -29,9 +29,9 @@ mod visitor;
 
 use std::sync::OnceLock;
 
-use crate::facts::{FileFacts, Language, ParseFailure, Pos, Span};
-use crate::frontend::Frontend;
+use crate::facts::{FileFacts, Language, Pos, Span};
 use crate::frontend::apis;
+use crate::frontend::{Frontend, failure, internal_error};
 
 use crate::flow::Flow;
 use crate::frontend::directives::Directives;
@@ -188,40 +188,6 @@ fn end_of(text: &str) -> Pos {
         column: last_line.chars().count() + 1,
         offset: text.len(),
     }
-}
-
-fn failure(message: String, span: Span) -> FileFacts {
-    FileFacts {
-        parse_failure: Some(ParseFailure {
-            message,
-            span,
-            recovered: false,
-        }),
-        ..FileFacts::default()
-    }
-}
-
-fn internal_error(panic: &(dyn std::any::Any + Send)) -> FileFacts {
-    let detail = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default();
-    failure(
-        format!("internal error while analysing this file (please report it): {detail}"),
-        Span {
-            start: Pos {
-                line: 1,
-                column: 1,
-                offset: 0,
-            },
-            end: Pos {
-                line: 1,
-                column: 1,
-                offset: 0,
-            },
-        },
-    )
 }
 
 #[cfg(test)]
