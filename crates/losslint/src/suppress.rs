@@ -629,9 +629,13 @@ fn parse_noqa(text: &str, comment: &Comment) -> Option<(usize, usize)> {
         return None;
     }
     let after = trimmed[4..].strip_prefix(':')?;
-    let list_start = comment.end - after.len();
+    // The list starts at its first code (a rewrite keeps the space after the colon).
+    let list_start = comment.end - after.trim_start().len();
     // Another comment may follow on the line (`# noqa: E501  # reason`).
-    let list_end = after.find('#').map_or(comment.end, |at| list_start + at);
+    let list_end = after
+        .trim_start()
+        .find('#')
+        .map_or(comment.end, |at| list_start + at);
     Some((list_start, list_end))
 }
 

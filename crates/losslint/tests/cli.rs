@@ -1205,3 +1205,55 @@ fn named_labels_need_a_declared_class_order() {
     assert!(help.contains("no declared order"), "{help}");
     assert!(!help.contains("torch.tensor"), "{help}");
 }
+
+/// Python suppressions: `# noqa: LL001` suppresses, a bare `# noqa` or another linter's code
+/// does not, an unused `noqa` code is LL011 whose fix keeps the other linters' codes, and
+/// `# losslint: allow-file(..)` after the module docstring applies to the file.
+#[test]
+fn python_noqa_and_allow_comments() {
+    let dir = TempDir::new();
+    dir.write(
+        "train.py",
+        "import torch.nn as nn\n\
+         a = nn.MSELoss()  # noqa: LL001\n\
+         b = nn.MSELoss()  # noqa\n\
+         c = nn.MSELoss()  # noqa: E501\n\
+         d = nn.MSELoss(reduction=\"sum\")  # noqa: LL003, E501\n",
+    );
+    let out = losslint(
+        dir.path(),
+        &["check", "train.py", "--isolated", "--format", "json"],
+    );
+    let found: Vec<(u64, String)> = out
+        .findings()
+        .into_iter()
+        .map(|(_, line, code)| (line, code))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (3, "LL001".to_string()),
+            (4, "LL001".to_string()),
+            (5, "LL011".to_string())
+        ],
+        "{}",
+        out.stdout
+    );
+    let fixed = losslint(dir.path(), &["check", "train.py", "--isolated", "--fix"]);
+    assert_ne!(fixed.code, 2, "{}", fixed.stderr);
+    let text = dir.read("train.py");
+    assert!(
+        text.contains("d = nn.MSELoss(reduction=\"sum\")  # noqa: E501\n"),
+        "{text}"
+    );
+
+    dir.write(
+        "eval.py",
+        "\"\"\"Evaluation.\n\nMore.\n\"\"\"\n# losslint: allow-file(LL001)\nimport torch.nn as nn\ne = nn.MSELoss()\n",
+    );
+    let out = losslint(
+        dir.path(),
+        &["check", "eval.py", "--isolated", "--format", "json"],
+    );
+    assert!(out.findings().is_empty(), "{}", out.stdout);
+}
