@@ -308,7 +308,9 @@ mod tests {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClassesArg {
+    /// The number of classes (ids `0..N`).
     Count(usize),
+    /// The class names, `names[i]` being the model's output `i`.
     Names(Vec<String>),
 }
 

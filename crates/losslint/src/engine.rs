@@ -389,30 +389,12 @@ impl Engine {
                 linted = next;
                 fixes += applied.applied;
             }
-            if current != original {
-                let written = match check.fix {
-                    FixMode::Apply => crate::atomic::replace(&file.path, current.as_bytes()),
-                    _ => Ok(()),
-                };
-                match written {
-                    Ok(()) => {
-                        outcome.change = Some(Change {
-                            path: file.display.clone(),
-                            original,
-                            fixed: current.clone(),
-                            fixes,
-                        });
-                    }
-                    Err(e) => {
-                        // Nothing was written: report the file as it is on disk.
-                        outcome.errors.push(format!(
-                            "{}: the fixes were not written, the file is unchanged: {e}",
-                            file.display
-                        ));
-                        linted = self.lint_source(file.language, &original, dir, settings, cache);
-                        current = original;
-                    }
-                }
+            if current != original
+                && !write_fixes(file, check, &original, current.clone(), fixes, &mut outcome)
+            {
+                // Nothing was written: report the file as it is on disk.
+                linted = self.lint_source(file.language, &original, dir, settings, cache);
+                current = original;
             }
         }
         outcome.errors.append(&mut linted.errors);
@@ -540,36 +522,18 @@ impl Engine {
                 fixes += applied_here;
             }
             let fixed = notebook.render(&cells);
-            if fixed != original {
-                let written = match check.fix {
-                    FixMode::Apply => crate::atomic::replace(&file.path, fixed.as_bytes()),
-                    _ => Ok(()),
-                };
-                match written {
-                    Ok(()) => {
-                        outcome.change = Some(Change {
-                            path: file.display.clone(),
-                            original: original.to_string(),
-                            fixed,
-                            fixes,
-                        });
-                    }
-                    Err(e) => {
-                        outcome.errors.push(format!(
-                            "{}: the fixes were not written, the file is unchanged: {e}",
-                            file.display
-                        ));
-                        cells = notebook.cells();
-                        let linted = self.lint_source(
-                            file.language,
-                            &crate::notebook::Notebook::source(&cells),
-                            dir,
-                            settings,
-                            cache,
-                        );
-                        found = relocate(&cells, linted);
-                    }
-                }
+            if fixed != original && !write_fixes(file, check, original, fixed, fixes, &mut outcome)
+            {
+                // Nothing was written: report the notebook as it is on disk.
+                cells = notebook.cells();
+                let linted = self.lint_source(
+                    file.language,
+                    &crate::notebook::Notebook::source(&cells),
+                    dir,
+                    settings,
+                    cache,
+                );
+                found = relocate(&cells, linted);
             }
         }
         for (index, number) in notebook.numbers().into_iter().enumerate() {
@@ -729,6 +693,40 @@ struct Outcome {
     change: Option<Change>,
     errors: Vec<String>,
     warnings: Vec<String>,
+}
+
+/// Records a fixed text: writes it (`--fix`, atomically) or keeps it for `--diff`, as the
+/// file's [`Change`]. `false` when writing failed (the error is recorded, the file unchanged).
+fn write_fixes(
+    file: &SourceFile,
+    check: &CheckSettings,
+    original: &str,
+    fixed: String,
+    fixes: usize,
+    outcome: &mut Outcome,
+) -> bool {
+    let written = match check.fix {
+        FixMode::Apply => crate::atomic::replace(&file.path, fixed.as_bytes()),
+        _ => Ok(()),
+    };
+    match written {
+        Ok(()) => {
+            outcome.change = Some(Change {
+                path: file.display.clone(),
+                original: original.to_string(),
+                fixed,
+                fixes,
+            });
+            true
+        }
+        Err(e) => {
+            outcome.errors.push(format!(
+                "{}: the fixes were not written, the file is unchanged: {e}",
+                file.display
+            ));
+            false
+        }
+    }
 }
 
 /// Sorts findings by path, line, column, code, message.

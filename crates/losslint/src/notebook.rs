@@ -156,9 +156,14 @@ impl<'a> Notebook<'a> {
         let inside =
             |span: &Span| span.start.offset >= start && span.end.offset <= start + text.len();
         let map = |span: Span| lines.span(span.start.offset - start, span.end.offset - start);
-        if inside(&d.span) {
-            d.span = map(d.span);
-        }
+        // The primary span starts in this cell; one that runs past its end is cut there (its
+        // lines are the cell's in every output).
+        let end = d
+            .span
+            .end
+            .offset
+            .clamp(d.span.start.offset, start + text.len());
+        d.span = lines.span(d.span.start.offset - start, end - start);
         d.secondary.retain(|(span, _)| inside(span));
         for (span, _) in &mut d.secondary {
             *span = map(*span);

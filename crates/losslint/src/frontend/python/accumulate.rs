@@ -40,10 +40,10 @@ impl Eval<'_, '_, '_> {
         match op {
             BinOp::Add => self.add_to(id, value, range),
             BinOp::Div => {
+                let divisor = self.eval(value);
                 if let Some(accumulator) = self.accumulators.get(id).cloned() {
-                    self.divided(&accumulator, value);
+                    self.divided(&accumulator, value, &divisor);
                 }
-                self.eval(value);
                 self.accumulators.remove(id);
                 self.set(id, Value::Unknown);
             }
@@ -87,10 +87,10 @@ impl Eval<'_, '_, '_> {
         }
     }
 
-    /// An accumulated total divided by `divisor`.
-    pub(crate) fn divided(&mut self, accumulator: &Accumulator, divisor: &Expr) {
-        let counted = match self.peek(divisor) {
-            Value::Count(divisor) => divisor,
+    /// An accumulated total divided by `divisor` (whose value is `value`).
+    pub(crate) fn divided(&mut self, accumulator: &Accumulator, divisor: &Expr, value: &Value) {
+        let counted = match value {
+            Value::Count(divisor) => *divisor,
             _ => divisor.dotted().map_or(Divisor::Unknown, |name| {
                 crate::flow::counts::by_name(name.rsplit('.').next().unwrap_or(&name))
             }),
@@ -102,20 +102,5 @@ impl Eval<'_, '_, '_> {
             divisor: counted,
             divisor_span,
         });
-    }
-
-    /// The value of an expression without its side effects on the findings (a divisor is
-    /// evaluated again where it stands).
-    fn peek(&mut self, expr: &Expr) -> Value {
-        let sites = self.found.sites.len();
-        let params = self.found.param_args.len();
-        let accumulations = self.found.accumulations.len();
-        let objects = self.objects.len();
-        let value = self.eval(expr);
-        self.found.sites.truncate(sites);
-        self.found.param_args.truncate(params);
-        self.found.accumulations.truncate(accumulations);
-        self.objects.truncate(objects);
-        value
     }
 }

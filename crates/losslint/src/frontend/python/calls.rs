@@ -323,7 +323,7 @@ impl Eval<'_, '_, '_> {
             }
             _ => {}
         }
-        let values = self.eval_args(args, keywords);
+        self.eval_args(args, keywords);
         if let Value::Computed(word) = &receiver {
             if pytorch::SCALAR_METHODS.contains(&attr) {
                 return receiver.clone();
@@ -357,10 +357,7 @@ impl Eval<'_, '_, '_> {
                 Some(Expr::Number { text, .. }) if text == "0" => Value::Count(Divisor::Samples),
                 _ => Value::Unknown,
             },
-            "item" => match values.first() {
-                _ if matches!(receiver, Value::Count(_)) => receiver,
-                _ => Value::Unknown,
-            },
+            "item" if matches!(receiver, Value::Count(_)) => receiver,
             _ => Value::Unknown,
         }
     }
@@ -368,14 +365,15 @@ impl Eval<'_, '_, '_> {
     /// `left op right`: a computed loss times a batch size is a per-batch sum; sums of
     /// computed losses with the same reduction keep it.
     pub(crate) fn binop(&mut self, left: &Expr, op: BinOp, right: &Expr) -> Value {
-        if op == BinOp::Div
-            && let Expr::Name { id, .. } = left
-            && let Some(accumulator) = self.accumulators.get(id).cloned()
-        {
-            self.divided(&accumulator, right);
-        }
+        let accumulator = match (op, left) {
+            (BinOp::Div, Expr::Name { id, .. }) => self.accumulators.get(id).cloned(),
+            _ => None,
+        };
         let l = self.eval(left);
         let r = self.eval(right);
+        if let Some(accumulator) = accumulator {
+            self.divided(&accumulator, right, &r);
+        }
         match (op, &l, &r) {
             (BinOp::Mult, Value::Computed(word), other)
             | (BinOp::Mult, other, Value::Computed(word))

@@ -340,9 +340,7 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
         }
         match expr {
             Expr::Name { id, .. } => self.name(id),
-            Expr::Attribute {
-                value, attr, range, ..
-            } => self.attribute(value, attr, *range),
+            Expr::Attribute { value, attr, .. } => self.attribute(value, attr),
             Expr::Call {
                 func,
                 args,
@@ -503,7 +501,7 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
         Some(crate::frontend::apis::pytorch::canonical(&full))
     }
 
-    fn attribute(&mut self, object: &Expr, attr: &str, range: Range) -> Value {
+    fn attribute(&mut self, object: &Expr, attr: &str) -> Value {
         if self.path_of(object).is_some() {
             return Value::Unknown;
         }
@@ -514,7 +512,7 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
             if let Some(value) = self.env.get(&format!("{self_name}.{attr}")) {
                 return value.clone();
             }
-            return self.field(&class, attr, range);
+            return self.field(&class, attr);
         }
         let value = self.eval(object);
         match value {
@@ -523,7 +521,7 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
                 fields,
             } => match fields.iter().find(|(name, _)| name == attr) {
                 Some((_, value)) => value.clone(),
-                None => self.field(&ty, attr, range),
+                None => self.field(&ty, attr),
             },
             Value::Tensor(_) if matches!(attr, "data" | "T" | "mT") => value,
             // `loss.data` (old PyTorch: `running_loss += loss.data[0]`).
@@ -534,7 +532,7 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
     }
 
     /// What a class's field holds (its own stores, then its in-file bases').
-    fn field(&mut self, class: &str, attr: &str, range: Range) -> Value {
+    fn field(&mut self, class: &str, attr: &str) -> Value {
         for owner in self.cx.classes.lineage(class) {
             let key = FieldKey {
                 ty: owner,
@@ -542,7 +540,6 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
             };
             if self.cx.flow.program().is_written(&key) {
                 let value = self.cx.flow.load(&key, self.cx);
-                let _ = range;
                 return Self::localize(&value, None);
             }
         }

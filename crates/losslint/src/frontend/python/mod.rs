@@ -22,7 +22,6 @@ mod nesting;
 mod program;
 
 use ruff_python_ast::PySourceType;
-use ruff_text_size::Ranged;
 
 use crate::facts::{FileFacts, Language, Origin, ParseFailure, Span};
 use crate::fix::LineIndex;
@@ -83,10 +82,8 @@ fn analyse(text: &str) -> FileFacts {
     let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);
     let parse_failure = parsed.errors().first().map(|error| {
         let range = error.location;
-        let start = range.start().to_usize().min(text.len());
-        let end = range.end().to_usize().clamp(start, text.len());
         // A point where the error starts: the parser's range may run to the next token.
-        let _ = end;
+        let start = range.start().to_usize().min(text.len());
         ParseFailure {
             message: error.error.to_string(),
             span: lines.span(start, start),
@@ -94,7 +91,6 @@ fn analyse(text: &str) -> FileFacts {
         }
     });
     let module = lower::module(text, parsed.syntax());
-    let _ = parsed.syntax().range();
     drop(parsed);
 
     let imports = Imports::collect(&module.body);
