@@ -619,6 +619,17 @@ pub static ACTIVATION_MODULES: &[(&str, Activation)] = &[
 /// Containers that run their layers in order; the model's output is the last layer's.
 pub static SEQUENTIAL: &[&str] = &["torch.nn.Sequential"];
 
+/// Wrappers whose result is the model passed first, with the same `forward`.
+pub static WRAPPERS: &[&str] = &[
+    "torch.nn.DataParallel",
+    "torch.nn.parallel.DataParallel",
+    "torch.nn.parallel.DistributedDataParallel",
+    "torch.compile",
+];
+
+/// Functions that run the module passed first on the inputs that follow.
+pub static RUN_MODULE: &[&str] = &["torch.nn.parallel.data_parallel"];
+
 /// `functools.partial`: binds arguments of a function.
 pub static PARTIAL: &[&str] = &["functools.partial"];
 
@@ -673,6 +684,8 @@ pub fn is_known(path: &str) -> bool {
         || ACTIVATION_FUNCTIONS.iter().any(|(p, _)| *p == path)
         || ACTIVATION_MODULES.iter().any(|(p, _)| *p == path)
         || SEQUENTIAL.contains(&path)
+        || WRAPPERS.contains(&path)
+        || RUN_MODULE.contains(&path)
         || PARTIAL.contains(&path)
 }
 

@@ -129,6 +129,19 @@ impl Eval<'_, '_, '_> {
                 span,
             })));
         }
+        // `nn.DataParallel(model)`, `torch.compile(model)`: the model, wrapped.
+        if pytorch::WRAPPERS.contains(&path) {
+            let values = self.eval_args(args, keywords);
+            return values.into_iter().next().unwrap_or(Value::Unknown);
+        }
+        // `nn.parallel.data_parallel(module, inputs, ..)`: the module run on the inputs.
+        if pytorch::RUN_MODULE.contains(&path) {
+            let values = self.eval_args(args, keywords);
+            return match values.into_iter().next() {
+                Some(Value::Callable(result)) => *result,
+                _ => Value::Unknown,
+            };
+        }
         if pytorch::SEQUENTIAL.contains(&path) {
             // `nn.Sequential(OrderedDict([.., ("softmax", nn.Softmax(dim=1))]))`
             if let [
@@ -317,7 +330,11 @@ impl Eval<'_, '_, '_> {
                 let callee = self.eval(func);
                 return self.call_value(callee, func, args, keywords, args_range, range);
             }
-            Value::Callable(_) if MODULE_SELF.contains(&attr) => {
+            // `nn.CrossEntropyLoss().to(device)`, `layer.cuda()`: a module's `to`/`cuda`
+            // return the module.
+            Value::Loss(_) | Value::Built { .. } | Value::Callable(_)
+                if MODULE_SELF.contains(&attr) =>
+            {
                 self.eval_args(args, keywords);
                 return receiver;
             }
@@ -328,8 +345,13 @@ impl Eval<'_, '_, '_> {
             if pytorch::SCALAR_METHODS.contains(&attr) {
                 return receiver.clone();
             }
-            if word.as_deref().is_some_and(is_per_sample) && matches!(attr, "mean" | "sum") {
-                return Value::Computed(Some(attr.to_string()));
+            if matches!(attr, "mean" | "sum") {
+                // Per-sample losses reduce here; a scalar (already reduced) stays what it is:
+                // `.sum()` of a batch mean is that mean.
+                return match word {
+                    Some(w) if is_per_sample(w) => Value::Computed(Some(attr.to_string())),
+                    _ => receiver.clone(),
+                };
             }
             return Value::Unknown;
         }

@@ -244,7 +244,6 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
     /// `if`/`elif`/`else`: each branch runs on a copy of the environment; afterwards a name
     /// holds what every branch (and the fall-through, without `else`) agrees on.
     fn branches(&mut self, branches: &[(Option<Expr>, Vec<Stmt>)]) {
-        let before = self.env.clone();
         let mut ends = Vec::new();
         for (test, body) in branches {
             if let Some(test) = test {
@@ -254,8 +253,9 @@ impl<'c, 'a, 'm> Eval<'c, 'a, 'm> {
             self.block(body);
             ends.push(std::mem::replace(&mut self.env, at_branch));
         }
+        // Without `else`, the fall-through: every test ran (and bound its `:=` names), no body.
         if branches.last().is_none_or(|(test, _)| test.is_some()) {
-            ends.push(before);
+            ends.push(self.env.clone());
         }
         self.env = Env::merge(ends, |_| {});
     }

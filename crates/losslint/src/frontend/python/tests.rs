@@ -313,3 +313,50 @@ def step(model: Net, x, y):
         .collect();
     assert_eq!(softmax, [Activation::Softmax]);
 }
+
+/// Patterns from real trees (pytorch/examples): a criterion moved with `.to(device)`, a model
+/// wrapped in `DataParallel`, `.sum()` of a batch mean, a `:=` binding in an `if` test, and
+/// `nn.parallel.data_parallel(self.main, x)` in DCGAN's discriminator.
+#[test]
+fn patterns_from_real_training_scripts() {
+    let source = r#"import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.main = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+    def forward(self, x):
+        if x.is_cuda:
+            out = nn.parallel.data_parallel(self.main, x, range(2))
+        else:
+            out = self.main(x)
+        return out.view(-1)
+
+def train(x, y, loader):
+    model = torch.nn.DataParallel(Net()).cuda()
+    criterion = nn.BCELoss(reduction="mean").to("cuda")
+    loss = criterion(model(x), y)
+    total = 0
+    for a, b in loader:
+        total += criterion(model(a), b).sum().item()
+    total /= len(loader.dataset)
+    if (p := F.softmax(x, dim=1)) is not None:
+        pass
+    return F.cross_entropy(p, y, reduction="mean")
+"#;
+    let f = facts(source);
+    let activations: Vec<_> = (0..f.losses.len())
+        .filter_map(|i| input_activation(&f, i))
+        .collect();
+    assert!(activations.contains(&Activation::Sigmoid), "{:?}", f.losses);
+    assert!(activations.contains(&Activation::Softmax), "{:?}", f.losses);
+    assert!(
+        f.accumulations
+            .iter()
+            .any(|a| a.reduction.as_deref() == Some("mean") && a.divisor == Divisor::Samples),
+        "{:?}",
+        f.accumulations
+    );
+}
