@@ -70,7 +70,7 @@ def parse_args(argv):
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     parser.add_argument("--pairs", type=int, default=MIN_PAIRS, help="timed pairs per case (>= 21)")
     parser.add_argument("--json", help="write the results here")
-    parser.add_argument("--quick", action="store_true", help="only ce fwd+bwd (both shapes) and triad")
+    parser.add_argument("--quick", action="store_true", help="only ce fwd+bwd (both shapes), the ce buffer forms and triad")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     if args.pairs < MIN_PAIRS:
@@ -100,6 +100,22 @@ class Lib:
         lib.lf_threads.restype = size
         lib.lf_backend.argtypes = [p, size]
         lib.lf_backend.restype = size
+        lib.lf_ce_typed_into.argtypes = [p, p, size, size, p]
+        lib.lf_ce_typed_into.restype = f64
+        lib.lf_ce_in_place.argtypes = [p, p, size, size]
+        lib.lf_ce_in_place.restype = f64
+        lib.lf_step_new.argtypes = [p, p, size, size]
+        lib.lf_step_new.restype = p
+        for name in ("lf_step_reload",):
+            getattr(lib, name).argtypes = [p, p]
+            getattr(lib, name).restype = f64
+        for name in ("lf_step_loss_into", "lf_step_loss_in_place", "lf_step_typed_in_place"):
+            getattr(lib, name).argtypes = [p]
+            getattr(lib, name).restype = f64
+        lib.lf_step_grad.argtypes = [p, ctypes.c_uint32, p]
+        lib.lf_step_grad.restype = f64
+        lib.lf_step_free.argtypes = [p]
+        lib.lf_step_free.restype = None
         self.lib = lib
 
     def __getattr__(self, name):
@@ -284,6 +300,100 @@ def ce_case(lib, rng, shape, pairs, opts):
     return result
 
 
+def ce_forms_case(lib, rng, shape, pairs):
+    """The buffer forms of cross-entropy against PyTorch, all in one interleaved series.
+
+    Into a gradient buffer the caller keeps: the functional kernel (lf_ce_fwd_bwd), the typed
+    layer (CrossEntropy::compute_into on a borrowed LogitsView) and the derive
+    (ModelOutput::loss_into on an output struct the step owns). In place (the logits become the
+    gradient): the functional kernel, CrossEntropy::compute_in_place and
+    ModelOutput::loss_in_place. Before each in-place call the logits are restored, untimed,
+    as the next forward pass would write them. One row per form, each with its ratio to
+    PyTorch and to the functional into-buffer kernel of the same series.
+    """
+    n, c = shape
+    xnp = logits(rng, shape)
+    t = class_targets(rng, n, c)
+    tt = torch.from_numpy(t)
+    grad = np.empty(shape, dtype=np.float32)
+    scratch = np.empty(shape, dtype=np.float32)
+    step_into = lib.lf_step_new(ptr(xnp), ptr(t), n, c)
+    step_in_place = lib.lf_step_new(ptr(xnp), ptr(t), n, c)
+    if not step_into or not step_in_place:
+        raise RuntimeError("lf_step_new failed (message above)")
+    try:
+        def restore_scratch():
+            np.copyto(scratch, xnp)
+
+        def restore_step():
+            lib.lf_step_reload(step_in_place, ptr(xnp))
+
+        forms = [
+            # (case, restore before the call or None, the call, where its gradient is)
+            ("ce into fn", None,
+             lambda: lib.lf_ce_fwd_bwd(ptr(xnp), ptr(t), n, c, None, IGNORE_INDEX, 0.0, ptr(grad)),
+             lambda out: np.copyto(out, grad)),
+            ("ce into typed", None,
+             lambda: lib.lf_ce_typed_into(ptr(xnp), ptr(t), n, c, ptr(grad)),
+             lambda out: np.copyto(out, grad)),
+            ("ce into derive", None,
+             lambda: lib.lf_step_loss_into(step_into),
+             lambda out: lib.lf_step_grad(step_into, 0, ptr(out))),
+            ("ce in-place fn", restore_scratch,
+             lambda: lib.lf_ce_in_place(ptr(scratch), ptr(t), n, c),
+             lambda out: np.copyto(out, scratch)),
+            ("ce in-place typed", restore_step,
+             lambda: lib.lf_step_typed_in_place(step_in_place),
+             lambda out: lib.lf_step_grad(step_in_place, 1, ptr(out))),
+            ("ce in-place derive", restore_step,
+             lambda: lib.lf_step_loss_in_place(step_in_place),
+             lambda out: lib.lf_step_grad(step_in_place, 1, ptr(out))),
+        ]
+
+        def timed_form(restore, fn):
+            def call():
+                if restore is not None:
+                    restore()
+                t0 = time.perf_counter_ns()
+                result = fn()
+                t1 = time.perf_counter_ns()
+                call.results.append(result)
+                return t1 - t0
+
+            call.results = []
+            return call
+
+        calls = [timed_form(restore, fn) for _, restore, fn, _ in forms]
+        theirs = timed_torch_backward(lambda x: F.cross_entropy(x, tt), xnp)
+        times = series(calls + [theirs], pairs)
+
+        theirs(keep=True)
+        torch_loss, x = theirs.last
+        out = np.empty(shape, dtype=np.float32)
+        fn_stats = ns_stats(times[0])
+        results = []
+        for k, (case, restore, fn, read_grad) in enumerate(forms):
+            grad.fill(np.nan)
+            if restore is not None:
+                restore()
+            value = fn()
+            out.fill(np.nan)
+            read_grad(out)
+            check = check_grad(check_value(calls[k].results[WARMUP_PAIRS:] + [value],
+                                           torch_loss.item()), out, x.grad)
+            result = case_result(case, shape, times[k], times[-1],
+                                 bytes_moved=2 * n * c * 4 + n * 8, reference="triad", check=check)
+            result["over_fn_into_median"] = result["ours"]["median_ms"] / fn_stats["median_ms"]
+            result["over_fn_into_min"] = result["ours"]["min_ms"] / fn_stats["min_ms"]
+            result["note"] = ("six lossfit forms and torch interleaved in one series; in-place "
+                              "forms restore their logits untimed before each call")
+            results.append(result)
+        return results
+    finally:
+        lib.lf_step_free(step_into)
+        lib.lf_step_free(step_in_place)
+
+
 def ce_forward_case(lib, rng, shape, pairs):
     n, c = shape
     xnp = logits(rng, shape)
@@ -442,12 +552,12 @@ def row(r, refs):
     ref = refs.get(r["reference"])
     frac = f"{r['ours_gbps'] / ref:5.2f} of {r['reference']}" if ref else "-"
     status = "OK" if r["check"]["ok"] else "FAIL"
-    return (f"{r['case']:<14} {shape:>10}  {ours['median_ms']:9.3f} {ours['min_ms']:9.3f}  "
+    return (f"{r['case']:<18} {shape:>10}  {ours['median_ms']:9.3f} {ours['min_ms']:9.3f}  "
             f"{theirs['median_ms']:9.3f} {theirs['min_ms']:9.3f}  {r['ratio_median']:6.2f} "
             f"{r['ratio_min']:6.2f}  {r['ours_gbps']:7.1f}  {frac:<17} {status}")
 
 
-HEADER = (f"{'case':<14} {'shape':>10}  {'ours med':>9} {'ours min':>9}  {'torch med':>9} "
+HEADER = (f"{'case':<18} {'shape':>10}  {'ours med':>9} {'ours min':>9}  {'torch med':>9} "
           f"{'torch min':>9}  {'t/o med':>6} {'t/o min':>6}  {'GB/s':>7}  {'of same-run bw':<17} check")
 
 
@@ -491,11 +601,12 @@ def main(argv):
         print(f"... {label}", end="", flush=True)
         started = time.perf_counter()
         result = fn()
-        cases.append(result)
+        cases.extend(result if isinstance(result, list) else [result])
         print(f" {time.perf_counter() - started:.1f} s", flush=True)
 
     run("ce fwd+bwd 8192x1000", lambda: ce_case(lib, rng, CE_SMALL, args.pairs, opts=False))
     run("ce fwd+bwd 2048x32000", lambda: ce_case(lib, rng, CE_LARGE, args.pairs, opts=False))
+    run("ce buffer forms 2048x32000", lambda: ce_forms_case(lib, rng, CE_LARGE, args.pairs))
     if not args.quick:
         run("ce fwd 2048x32000", lambda: ce_forward_case(lib, rng, CE_LARGE, args.pairs))
         run("ce +w+ii+ls 8192x1000", lambda: ce_case(lib, rng, CE_SMALL, args.pairs, opts=True))
@@ -515,7 +626,7 @@ def main(argv):
         r["frac_of_reference"] = r["ours_gbps"] / refs[r["reference"]] if r["reference"] in refs else None
         print(row(r, refs))
     for b in bw:
-        print(f"{b['case']:<14} {'2048x32000':>10}  {b['ours']['median_ms']:9.3f} "
+        print(f"{b['case']:<18} {'2048x32000':>10}  {b['ours']['median_ms']:9.3f} "
               f"{b['ours']['min_ms']:9.3f}  {'':>9} {'':>9}  {'':>6} {'':>6}  {b['gbps']:7.1f}  "
               f"before {b['gbps_before']:.1f} after {b['gbps_after']:.1f} GB/s"
               f"  {'OK' if b['check']['ok'] else 'FAIL'}")
@@ -527,9 +638,14 @@ def main(argv):
             print(f"{r['case']} {'x'.join(map(str, r['shape']))}: {r['opts_over_plain_median']:.2f}x "
                   f"our plain ce fwd+bwd (medians; {r['opts_over_plain_min']:.2f}x of minima), "
                   f"{r['note']}")
+    for r in cases:
+        if "over_fn_into_median" in r:
+            print(f"{r['case']} {'x'.join(map(str, r['shape']))}: {r['over_fn_into_median']:.3f}x "
+                  f"the functional into-buffer kernel's time (medians; "
+                  f"{r['over_fn_into_min']:.3f}x of minima), {r['note']}")
     print("checks:")
     for r in cases:
-        print(f"  {r['case']:<14} {'x'.join(map(str, r['shape'])):>10}  "
+        print(f"  {r['case']:<18} {'x'.join(map(str, r['shape'])):>10}  "
               f"{'OK  ' if r['check']['ok'] else 'FAIL'}  {describe_check(r['check'])}")
 
     failed = [r for r in cases + bw if not r["check"]["ok"]]

@@ -16,6 +16,9 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+mod forms;
+pub use forms::*;
+
 use lossfit::functional::{
     BceWithLogitsOptions, CrossEntropyOptions, HuberOptions, L1Options, MseOptions,
     SigmoidFocalOptions, SmoothL1Options, binary_cross_entropy_with_logits_into,

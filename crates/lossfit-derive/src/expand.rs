@@ -43,7 +43,13 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             }
         }
     });
-    let computations = heads.iter().map(|h| head_computation(h, elem));
+    let computations = heads
+        .iter()
+        .map(|h| head_computation(h, elem, Form::Allocate));
+    let computations_into = heads.iter().map(|h| head_computation(h, elem, Form::Into));
+    let computations_in_place = heads
+        .iter()
+        .map(|h| head_computation(h, elem, Form::InPlace));
     let totals = heads.iter().map(|h| {
         let (field, scale) = (&h.field, h.scale);
         quote! { (#field.value, #scale) }
@@ -59,13 +65,22 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             }
         }
     });
-    let grad_values = heads.iter().map(|h| {
-        let (field, scale) = (&h.field, h.scale);
-        let name = field.to_string();
-        quote! {
-            #field: ::lossfit::__private::head_grad(#name, #field.grad.input, #scale)?
-        }
+    let grad_values: Vec<_> = heads
+        .iter()
+        .map(|h| {
+            let (field, scale) = (&h.field, h.scale);
+            let name = field.to_string();
+            quote! {
+                #field: ::lossfit::__private::head_grad(#name, #field.grad.input, #scale)?
+            }
+        })
+        .collect();
+    let zero_grads = heads.iter().map(|h| {
+        let field = &h.field;
+        quote! { #field: ::lossfit::__private::ndarray::Array::zeros(self.#field.raw_dim()) }
     });
+    let totals: Vec<_> = totals.collect();
+    let reports: Vec<_> = reports.collect();
     let tracked = heads
         .iter()
         .filter_map(|h| h.labels_file.as_ref())
@@ -109,6 +124,35 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                     grad: #grads { #(#grad_values,)* },
                 })
             }
+
+            fn loss_into(
+                &self,
+                targets: &#targets,
+                grads: &mut #grads,
+            ) -> ::core::result::Result<::lossfit::LossReport<#elem, ()>, ::lossfit::LossError> {
+                #(#computations_into)*
+                let total = ::lossfit::__private::weighted_total(&[#(#totals),*]);
+                let heads = ::std::vec![#(#reports),*];
+                ::core::result::Result::Ok(::lossfit::LossReport { total, heads, grad: () })
+            }
+
+            fn loss_in_place(
+                self,
+                targets: &#targets,
+            ) -> ::core::result::Result<::lossfit::LossReport<#elem, #grads>, ::lossfit::LossError> {
+                #(#computations_in_place)*
+                let total = ::lossfit::__private::weighted_total(&[#(#totals),*]);
+                let heads = ::std::vec![#(#reports),*];
+                ::core::result::Result::Ok(::lossfit::LossReport {
+                    total,
+                    heads,
+                    grad: #grads { #(#grad_values,)* },
+                })
+            }
+
+            fn grads_like(&self) -> #grads {
+                #grads { #(#zero_grads,)* }
+            }
         }
 
         impl #ident {
@@ -122,6 +166,37 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 targets: &#targets,
             ) -> ::core::result::Result<::lossfit::LossReport<#elem, #grads>, ::lossfit::LossError> {
                 <Self as ::lossfit::ModelOutput>::loss(self, targets)
+            }
+
+            /// `loss` writing the gradients into `grads` (see `lossfit::ModelOutput::loss_into`).
+            ///
+            /// # Errors
+            /// The first head whose loss cannot be computed, or a buffer of the wrong shape.
+            #vis fn loss_into(
+                &self,
+                targets: &#targets,
+                grads: &mut #grads,
+            ) -> ::core::result::Result<::lossfit::LossReport<#elem, ()>, ::lossfit::LossError> {
+                <Self as ::lossfit::ModelOutput>::loss_into(self, targets, grads)
+            }
+
+            /// `loss` turning the outputs into their gradients (see
+            /// `lossfit::ModelOutput::loss_in_place`).
+            ///
+            /// # Errors
+            /// The first head whose loss cannot be computed.
+            #vis fn loss_in_place(
+                self,
+                targets: &#targets,
+            ) -> ::core::result::Result<::lossfit::LossReport<#elem, #grads>, ::lossfit::LossError> {
+                <Self as ::lossfit::ModelOutput>::loss_in_place(self, targets)
+            }
+
+            /// Zero gradient buffers of this output's shapes (see
+            /// `lossfit::ModelOutput::grads_like`).
+            #[must_use]
+            #vis fn grads_like(&self) -> #grads {
+                <Self as ::lossfit::ModelOutput>::grads_like(self)
             }
         }
     }
@@ -151,15 +226,80 @@ fn literal(value: f64, elem: &Ident) -> Literal {
     }
 }
 
-fn head_computation(head: &CheckedHead, elem: &Ident) -> TokenStream {
+/// Which of the generated methods a head's computation is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// `loss`: the gradient is returned in a new array.
+    Allocate,
+    /// `loss_into`: the gradient is written into `grads.<field>`.
+    Into,
+    /// `loss_in_place`: `self` is consumed, the output becomes its gradient where the loss
+    /// can do that.
+    InPlace,
+}
+
+/// Whether the head runs `CrossEntropy`'s fused buffer forms (`compute_into`,
+/// `compute_in_place`): raw logits with class or token indices (or, into a buffer,
+/// probabilities).
+fn fused_cross_entropy(head: &CheckedHead, form: Form) -> bool {
+    head.loss.name == "CrossEntropy"
+        && head.loss.input == Input::Logits
+        && matches!(head.task, Task::MultiClass | Task::Sequence)
+        && (form == Form::Into || !head.soft_target)
+}
+
+fn head_computation(head: &CheckedHead, elem: &Ident, form: Form) -> TokenStream {
     let field = &head.field;
+    let name = field.to_string();
+    let scale = head.scale;
     let task = format_ident!("{}", head.task.name());
-    let prediction = if head.loss.input == Input::Predictions {
-        quote! { ::lossfit::Predictions::new(self.#field.clone()) }
-    } else {
-        let wrapper = format_ident!("{}", head.loss.input.wrapper());
-        quote! { ::lossfit::#wrapper::<::lossfit::#task, #elem>::new(self.#field.clone())? }
+    let loss = loss_builder(head, elem);
+    // Logits are borrowed (no copy of the output); the other kinds are owned wrappers.
+    let prediction = match (head.loss.input, form) {
+        (Input::Predictions, Form::InPlace) => quote! { ::lossfit::Predictions::new(self.#field) },
+        (Input::Predictions, _) => quote! { ::lossfit::Predictions::new(self.#field.clone()) },
+        (Input::Logits, Form::InPlace) if fused_cross_entropy(head, form) => {
+            quote! { ::lossfit::Logits::<::lossfit::#task, #elem>::new(self.#field)? }
+        }
+        (Input::Logits, _) => {
+            quote! { ::lossfit::LogitsView::<::lossfit::#task, #elem>::new(self.#field.view())? }
+        }
+        (input, Form::InPlace) => {
+            let wrapper = format_ident!("{}", input.wrapper());
+            quote! { ::lossfit::#wrapper::<::lossfit::#task, #elem>::new(self.#field)? }
+        }
+        (input, _) => {
+            let wrapper = format_ident!("{}", input.wrapper());
+            quote! { ::lossfit::#wrapper::<::lossfit::#task, #elem>::new(self.#field.clone())? }
+        }
     };
+    let computed = match form {
+        Form::Into if fused_cross_entropy(head, form) => quote! {{
+            let value = loss.compute_into(&prediction, &targets.#field, &mut grads.#field)?.value;
+            ::lossfit::__private::scale_grad(&mut grads.#field, #scale);
+            ::lossfit::ScalarLoss { value, grad: () }
+        }},
+        Form::Into => quote! {{
+            let loss = loss.compute(&prediction, &targets.#field)?;
+            ::lossfit::__private::write_head_grad(#name, &mut grads.#field, &loss.grad.input, #scale)?;
+            ::lossfit::ScalarLoss { value: loss.value, grad: () }
+        }},
+        Form::InPlace if fused_cross_entropy(head, form) => {
+            quote! { loss.compute_in_place(prediction, &targets.#field)? }
+        }
+        Form::Allocate | Form::InPlace => quote! { loss.compute(&prediction, &targets.#field)? },
+    };
+    quote! {
+        let #field = {
+            let prediction = #prediction;
+            let loss = #loss;
+            #computed
+        };
+    }
+}
+
+/// The head's typed loss with its options and reduction.
+fn loss_builder(head: &CheckedHead, elem: &Ident) -> TokenStream {
     let loss = format_ident!("{}", head.loss.name);
     let mut options = Vec::new();
     if let Some(weight) = &head.weight {
@@ -191,11 +331,5 @@ fn head_computation(head: &CheckedHead, elem: &Ident) -> TokenStream {
         Reduction::Sum => quote! { ::lossfit::Sum },
         Reduction::BatchMean => quote! { ::lossfit::BatchMean },
     };
-    quote! {
-        let #field = {
-            let prediction = #prediction;
-            let loss = ::lossfit::#loss::<#elem>::new() #(#options)* .reduction(#mode);
-            loss.compute(&prediction, &targets.#field)?
-        };
-    }
+    quote! { ::lossfit::#loss::<#elem>::new() #(#options)* .reduction(#mode) }
 }

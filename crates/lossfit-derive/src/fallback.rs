@@ -60,6 +60,22 @@ pub(crate) fn fallback(input: &DeriveInput, error: Option<syn::Error>) -> TokenS
             ) -> ::core::result::Result<::lossfit::LossReport<f32, #grads>, ::lossfit::LossError> {
                 ::core::unreachable!("the derive reported errors; this impl is never compiled into a program")
             }
+            fn loss_into(
+                &self,
+                _: &#targets,
+                _: &mut #grads,
+            ) -> ::core::result::Result<::lossfit::LossReport<f32, ()>, ::lossfit::LossError> {
+                ::core::unreachable!("the derive reported errors; this impl is never compiled into a program")
+            }
+            fn loss_in_place(
+                self,
+                _: &#targets,
+            ) -> ::core::result::Result<::lossfit::LossReport<f32, #grads>, ::lossfit::LossError> {
+                ::core::unreachable!("the derive reported errors; this impl is never compiled into a program")
+            }
+            fn grads_like(&self) -> #grads {
+                #grads
+            }
         }
         impl #ident {
             /// Stands in for `ModelOutput::loss` while the derive reports errors: takes any
@@ -71,6 +87,34 @@ pub(crate) fn fallback(input: &DeriveInput, error: Option<syn::Error>) -> TokenS
                 _: &__LossfitAny,
             ) -> ::core::result::Result<::lossfit::LossReport<f32, #grads>, ::lossfit::LossError> {
                 ::core::unreachable!("the derive reported errors; this impl is never compiled into a program")
+            }
+
+            /// Stands in for `ModelOutput::loss_into` while the derive reports errors.
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            #vis fn loss_into<__LossfitAny, __LossfitGrads>(
+                &self,
+                _: &__LossfitAny,
+                _: &mut __LossfitGrads,
+            ) -> ::core::result::Result<::lossfit::LossReport<f32, ()>, ::lossfit::LossError> {
+                ::core::unreachable!("the derive reported errors; this impl is never compiled into a program")
+            }
+
+            /// Stands in for `ModelOutput::loss_in_place` while the derive reports errors.
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            #vis fn loss_in_place<__LossfitAny>(
+                self,
+                _: &__LossfitAny,
+            ) -> ::core::result::Result<::lossfit::LossReport<f32, #grads>, ::lossfit::LossError> {
+                ::core::unreachable!("the derive reported errors; this impl is never compiled into a program")
+            }
+
+            /// Stands in for `ModelOutput::grads_like` while the derive reports errors.
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            #vis fn grads_like(&self) -> #grads {
+                #grads
             }
         }
     }

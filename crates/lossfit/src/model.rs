@@ -93,6 +93,70 @@ pub trait ModelOutput {
     /// # Errors
     /// The first head whose loss cannot be computed (shape, class index, ...).
     fn loss(&self, targets: &Self::Targets) -> Result<LossReport<Self::Elem, Self::Grads>>;
+
+    /// [`loss`](Self::loss) that writes the gradients into buffers the caller keeps from step
+    /// to step (make them once with [`grads_like`](Self::grads_like)): no gradient is
+    /// allocated, and `CrossEntropy` heads run the fused kernel straight into their buffer.
+    /// The report carries the values; the gradients are in `grads`.
+    ///
+    /// # Errors
+    /// As [`loss`](Self::loss), and a shape error when a buffer does not have its head's
+    /// shape. A head that fails leaves the buffers of the heads after it as they were.
+    ///
+    /// ```
+    /// use lossfit::{ClassIndices, ModelOutput};
+    /// use ndarray::{array, Array2};
+    ///
+    /// #[derive(ModelOutput)]
+    /// struct Classifier {
+    ///     #[head(task = MultiClass, loss = CrossEntropy, reduction = mean)]
+    ///     logits: Array2<f32>,
+    /// }
+    ///
+    /// let output = Classifier { logits: array![[2.0, 0.1, -1.0], [0.3, 0.2, 1.5]] };
+    /// let targets = ClassifierTargets { logits: ClassIndices::new(array![0, 2]) };
+    /// let mut grads = output.grads_like(); // once, before the training loop
+    /// let report = output.loss_into(&targets, &mut grads)?;
+    /// assert_eq!(grads.logits, output.loss(&targets)?.grad.logits);
+    /// assert!(report.total > 0.0);
+    /// # Ok::<(), lossfit::LossError>(())
+    /// ```
+    fn loss_into(
+        &self,
+        targets: &Self::Targets,
+        grads: &mut Self::Grads,
+    ) -> Result<LossReport<Self::Elem, ()>>;
+
+    /// [`loss`](Self::loss) that turns each head's output into its gradient, for a step that
+    /// has no further use for the outputs: `CrossEntropy` heads overwrite their logits in
+    /// place (no buffer of their size is allocated); other heads compute as in `loss`.
+    ///
+    /// # Errors
+    /// As [`loss`](Self::loss); the outputs are dropped with the error.
+    ///
+    /// ```
+    /// use lossfit::{ClassIndices, ModelOutput};
+    /// use ndarray::{array, Array2};
+    ///
+    /// #[derive(ModelOutput)]
+    /// struct Classifier {
+    ///     #[head(task = MultiClass, loss = CrossEntropy, reduction = mean)]
+    ///     logits: Array2<f64>,
+    /// }
+    ///
+    /// let output = Classifier { logits: array![[0.0, 0.0]] };
+    /// let targets = ClassifierTargets { logits: ClassIndices::new(array![1]) };
+    /// let report = output.loss_in_place(&targets)?;
+    /// assert_eq!(report.grad.logits, array![[0.5, -0.5]]); // the logits' own buffer
+    /// # Ok::<(), lossfit::LossError>(())
+    /// ```
+    fn loss_in_place(self, targets: &Self::Targets) -> Result<LossReport<Self::Elem, Self::Grads>>
+    where
+        Self: Sized;
+
+    /// Zero gradient buffers of this output's shapes, for [`loss_into`](Self::loss_into).
+    #[must_use]
+    fn grads_like(&self) -> Self::Grads;
 }
 
 /// A head as declared in its `#[head(...)]` attribute.

@@ -493,6 +493,23 @@ fn derived(runs: &[(Config, Value)]) -> String {
             }
         }
     }
+    for (config, run) in runs {
+        for case in run["cases"].as_array().into_iter().flatten() {
+            if let Some(over) = number(case, &["over_fn_into_median"]) {
+                let _ = writeln!(
+                    out,
+                    "- {} {} ({} thread(s), {} allocator): {over:.3}x the time of \
+                     `cross_entropy_into` (medians; {}x of minima; every buffer form and torch \
+                     interleaved in one series)",
+                    name(case),
+                    shape(case),
+                    config.threads,
+                    config.alloc.name(),
+                    fmt(number(case, &["over_fn_into_min"]), 3),
+                );
+            }
+        }
+    }
     for &threads in &[1, 2] {
         let at = |alloc: Alloc| {
             runs.iter()

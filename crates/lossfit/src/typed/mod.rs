@@ -25,8 +25,8 @@ pub use mode::{
 };
 pub use predictions::{
     ClassificationTask, Distances, EmbeddingPairs, GaussianPredictions, LogProbabilities, Logits,
-    Prediction, Predictions, Probabilities, RawScores, ScorePairs, SigmoidTask, SoftmaxTask,
-    Triplets, log_softmax, sigmoid, softmax,
+    LogitsView, Prediction, Predictions, Probabilities, RawScores, ScorePairs, SigmoidTask,
+    SoftmaxTask, Triplets, log_softmax, sigmoid, softmax,
 };
 pub use targets::{
     BinaryLabels, ClassIndices, ClassProbabilities, MultiHot, PairLabels, SignLabels, Targets,

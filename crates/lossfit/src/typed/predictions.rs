@@ -7,7 +7,7 @@
 
 use std::marker::PhantomData;
 
-use ndarray::{Array, ArrayD, ArrayViewD, Axis, Dimension};
+use ndarray::{Array, ArrayD, ArrayView, ArrayViewD, Axis, Dimension};
 
 use super::task::{Binary, MultiClass, MultiLabel, Ranking, Regression, Sequence, Task};
 use crate::functional::{log_softmax_last_axis, sigmoid_elementwise};
@@ -211,6 +211,84 @@ class_scores! {
     /// # Ok::<(), lossfit::LossError>(())
     /// ```
     LogProbabilities, "log-probabilities"
+}
+
+/// Raw logits borrowed from an array the caller keeps: what [`Logits`] is, without taking
+/// the array.
+///
+/// A training step that keeps its model output (and the derive's `ModelOutput::loss`, which
+/// reads `&self`) would otherwise copy the whole `[N, C]` array into a `Logits` every step;
+/// every loss that takes `Logits` takes this too.
+///
+/// ```
+/// use lossfit::{ClassIndices, CrossEntropy, Logits, LogitsView, Mean, MultiClass};
+/// use ndarray::{array, Array2};
+///
+/// let output: Array2<f32> = array![[2.0, 0.5, -1.0], [0.0, 1.0, 0.0]]; // kept by the model
+/// let logits = LogitsView::<MultiClass, f32>::new(output.view())?;
+/// let labels = ClassIndices::new(array![0, 1]);
+/// let borrowed = CrossEntropy::new().reduction(Mean).compute(&logits, &labels)?;
+/// let owned = Logits::<MultiClass, f32>::new(output.clone())?;
+/// let owned = CrossEntropy::new().reduction(Mean).compute(&owned, &labels)?;
+/// assert_eq!(borrowed, owned);
+/// # Ok::<(), lossfit::LossError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct LogitsView<'a, K: ClassificationTask, T> {
+    data: ArrayViewD<'a, T>,
+    task: PhantomData<K>,
+}
+
+impl<'a, K: ClassificationTask, T> LogitsView<'a, K, T> {
+    /// Borrows raw logits of task `K`, checking the shape the task needs (as [`Logits::new`]).
+    ///
+    /// # Errors
+    /// [`LossError::Shape`] when the array does not have the task's rank, or a multi-class or
+    /// sequence head has fewer than 2 classes.
+    pub fn new<D: Dimension>(data: ArrayView<'a, T, D>) -> Result<Self>
+    where
+        T: Real,
+    {
+        check_rank::<K>("LogitsView", data.shape())?;
+        Ok(LogitsView {
+            data: data.into_dyn(),
+            task: PhantomData,
+        })
+    }
+}
+
+impl<K: ClassificationTask, T: Real> LogitsView<'_, K, T> {
+    /// The scores.
+    #[must_use]
+    pub fn view(&self) -> ArrayViewD<'_, T> {
+        self.data.view()
+    }
+
+    /// The number of classes or labels (the last dimension; 1 for `Binary`).
+    #[must_use]
+    pub fn classes(&self) -> usize {
+        if K::RANK == 1 {
+            1
+        } else {
+            self.data.len_of(Axis(K::RANK - 1))
+        }
+    }
+}
+
+impl<K: ClassificationTask, T: Real> Prediction for LogitsView<'_, K, T> {
+    type Task = K;
+    type Elem = T;
+}
+
+impl<K: ClassificationTask, T: Real> Logits<K, T> {
+    /// These logits borrowed, as a [`LogitsView`].
+    #[must_use]
+    pub fn as_view(&self) -> LogitsView<'_, K, T> {
+        LogitsView {
+            data: self.data.view(),
+            task: PhantomData,
+        }
+    }
 }
 
 // The activations are methods of every task's logits, bounded by the task: the wrong one is

@@ -5,8 +5,8 @@ use ndarray::{Array1, ArrayViewD};
 
 use crate::functional::{BceWithLogitsOptions, binary_cross_entropy_with_logits};
 use crate::typed::{
-    Binary, BinaryLabels, BinaryLoss, Logits, MultiHot, MultiLabel, MultiLabelLoss, Prediction,
-    ReductionMode, SigmoidTask, Unset,
+    Binary, BinaryLabels, BinaryLoss, Logits, LogitsView, MultiHot, MultiLabel, MultiLabelLoss,
+    Prediction, ReductionMode, SigmoidTask, Unset,
 };
 use crate::{InputTargetGrad, Loss, Real, Result};
 
@@ -93,6 +93,12 @@ pub trait SigmoidInput<T, L> {
 }
 
 impl<K: SigmoidTask, T: Real, L> SigmoidInput<T, L> for Logits<K, T> {
+    fn logits(&self) -> ArrayViewD<'_, T> {
+        self.view()
+    }
+}
+
+impl<K: SigmoidTask, T: Real, L> SigmoidInput<T, L> for LogitsView<'_, K, T> {
     fn logits(&self) -> ArrayViewD<'_, T> {
         self.view()
     }

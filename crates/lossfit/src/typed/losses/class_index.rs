@@ -4,7 +4,7 @@
 use ndarray::ArrayViewD;
 
 use crate::Real;
-use crate::typed::{ClassIndices, LogProbabilities, Logits, SoftmaxTask};
+use crate::typed::{ClassIndices, LogProbabilities, Logits, LogitsView, SoftmaxTask};
 
 /// Raw logits for a loss that normalises them itself (`SoftmaxFocal`, `MultiMargin`).
 #[diagnostic::on_unimplemented(
@@ -18,6 +18,12 @@ pub trait RawLogits<T, L> {
 }
 
 impl<K: SoftmaxTask, T: Real, L> RawLogits<T, L> for Logits<K, T> {
+    fn logits(&self) -> ArrayViewD<'_, T> {
+        self.view()
+    }
+}
+
+impl<K: SoftmaxTask, T: Real, L> RawLogits<T, L> for LogitsView<'_, K, T> {
     fn logits(&self) -> ArrayViewD<'_, T> {
         self.view()
     }

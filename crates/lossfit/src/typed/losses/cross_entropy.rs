@@ -1,13 +1,17 @@
 //! `CrossEntropy`: softmax cross-entropy on raw logits, for `MultiClass` and `Sequence` heads.
 
-use ndarray::ArrayViewD;
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 
-use crate::functional::{CrossEntropyOptions, cross_entropy, cross_entropy_probs};
-use crate::typed::{
-    ClassIndices, ClassProbabilities, ClassWeights, Logits, MultiClass, MultiClassLoss, Prediction,
-    ReductionMode, Sequence, SequenceLoss, SoftmaxTask, TokenIndices, Unset,
+use crate::functional::{
+    CrossEntropyOptions, cross_entropy, cross_entropy_in_place, cross_entropy_into,
+    cross_entropy_probs, cross_entropy_probs_into,
 };
-use crate::{InputGrad, Loss, Real, Result};
+use crate::typed::ChosenReduction;
+use crate::typed::{
+    ClassIndices, ClassProbabilities, ClassWeights, Logits, LogitsView, MultiClass, MultiClassLoss,
+    Prediction, ReductionMode, Sequence, SequenceLoss, SoftmaxTask, TokenIndices, Unset,
+};
+use crate::{AsTensorMut, InputGrad, Loss, LossError, Real, Result};
 
 /// Softmax cross-entropy on raw logits (`torch.nn.CrossEntropyLoss`), for `MultiClass`
 /// heads with [`ClassIndices`] or [`ClassProbabilities`] and `Sequence` heads with
@@ -99,6 +103,12 @@ pub trait CrossEntropyInput<T> {
 }
 
 impl<K: SoftmaxTask, T: Real> CrossEntropyInput<T> for Logits<K, T> {
+    fn logits(&self) -> ArrayViewD<'_, T> {
+        self.view()
+    }
+}
+
+impl<K: SoftmaxTask, T: Real> CrossEntropyInput<T> for LogitsView<'_, K, T> {
     fn logits(&self) -> ArrayViewD<'_, T> {
         self.view()
     }
@@ -204,5 +214,258 @@ where
             value: loss.value,
             grad: InputGrad { input },
         })
+    }
+}
+
+impl<T: Real, R: ReductionMode> CrossEntropy<T, R> {
+    /// [`compute`](Self::compute) that writes the gradient of the logits into a buffer the
+    /// caller owns and returns the value: no `[N, C]` allocation per training step (the
+    /// fused kernel of [`functional::cross_entropy_into`](crate::functional::cross_entropy_into)).
+    ///
+    /// Takes [`Logits`] or borrowed [`LogitsView`]s: `MultiClass` `[N, C]` with
+    /// [`ClassIndices`] or [`ClassProbabilities`], `Sequence` `[N, T, C]` with
+    /// [`TokenIndices`] (read as `N * T` rows, no transpose). `grad` must have the logits'
+    /// shape; all of it is overwritten. The result is `compute`'s without the gradient
+    /// (`ScalarLoss<T, ()>` for `Mean`/`Sum`, `SampleLosses<T, ()>` for `PerSample`).
+    ///
+    /// # Errors
+    /// As [`compute`](Self::compute), and [`LossError::Shape`] when `grad` does not have the
+    /// logits' shape. Nothing is written when an error is returned.
+    ///
+    /// ```
+    /// use lossfit::{ClassIndices, CrossEntropy, LogitsView, Mean, MultiClass};
+    /// use ndarray::{array, Array2};
+    ///
+    /// let loss = CrossEntropy::new().reduction(Mean);
+    /// let labels = ClassIndices::new(array![0, 2]);
+    /// let mut grad = Array2::<f32>::zeros((2, 3)); // allocated once, reused every step
+    /// for _step in 0..3 {
+    ///     let output = array![[2.0_f32, 0.1, -1.0], [0.3, 0.2, 1.5]]; // the model's output
+    ///     let logits = LogitsView::<MultiClass, f32>::new(output.view())?;
+    ///     let value = loss.compute_into(&logits, &labels, &mut grad)?.value;
+    ///     assert!(value > 0.0 && grad[[0, 0]] < 0.0);
+    /// }
+    /// # Ok::<(), lossfit::LossError>(())
+    /// ```
+    pub fn compute_into<'g, P, Y>(
+        &self,
+        logits: &P,
+        target: &Y,
+        grad: impl AsTensorMut<'g, T>,
+    ) -> Result<R::Output<T, ()>>
+    where
+        R: ChosenReduction,
+        P: CrossEntropyInput<T> + Prediction,
+        Y: CrossEntropyIntoTarget<P::Task, T>,
+    {
+        let value = target.write_into(self, logits.logits(), grad.as_tensor_mut())?;
+        R::wrap(Loss { value, grad: () })
+    }
+
+    /// [`compute`](Self::compute) that turns the logits into their gradient: the buffer the
+    /// model produced is reused, so a step allocates nothing of the logits' size at all
+    /// ([`functional::cross_entropy_in_place`](crate::functional::cross_entropy_in_place)).
+    ///
+    /// The logits are taken by value, since they are gone afterwards; the result's
+    /// `grad.input` is their array, now holding d loss / d logits. `MultiClass` logits take
+    /// [`ClassIndices`], `Sequence` logits [`TokenIndices`] (probability targets have no
+    /// in-place form: use [`compute_into`](Self::compute_into)).
+    ///
+    /// # Errors
+    /// As [`compute`](Self::compute); the logits are dropped with the error.
+    ///
+    /// ```
+    /// use lossfit::{ClassIndices, CrossEntropy, Logits, Mean, MultiClass};
+    /// use ndarray::array;
+    ///
+    /// let logits = Logits::<MultiClass, f64>::new(array![[0.0, 0.0]])?;
+    /// let loss = CrossEntropy::new().reduction(Mean).compute_in_place(logits, &ClassIndices::new(array![1]))?;
+    /// assert!((loss.value - 2.0_f64.ln()).abs() < 1e-12);
+    /// assert_eq!(loss.grad.input, array![[0.5, -0.5]].into_dyn()); // softmax - onehot, in the logits' buffer
+    /// # Ok::<(), lossfit::LossError>(())
+    /// ```
+    pub fn compute_in_place<K, Y>(
+        &self,
+        logits: Logits<K, T>,
+        target: &Y,
+    ) -> Result<R::Output<T, InputGrad<T>>>
+    where
+        R: ChosenReduction,
+        K: SoftmaxTask,
+        Y: CrossEntropyInPlaceTarget<K>,
+    {
+        let mut input = logits.into_inner();
+        let value = target.overwrite(self, input.view_mut())?;
+        R::wrap(Loss {
+            value,
+            grad: InputGrad { input },
+        })
+    }
+}
+
+/// The targets [`CrossEntropy::compute_into`] takes for logits of task `K`.
+#[diagnostic::on_unimplemented(
+    message = "`CrossEntropy` on `{K}` outputs does not take `{Self}` targets",
+    label = "not a target of `CrossEntropy` on `{K}` outputs",
+    note = "`MultiClass` logits [N, C] take `ClassIndices` or `ClassProbabilities`; `Sequence` logits [N, T, C] take `TokenIndices` [N, T]"
+)]
+pub trait CrossEntropyIntoTarget<K, T> {
+    /// Writes d loss / d logits into `grad` and returns the value.
+    ///
+    /// # Errors
+    /// The functional layer's.
+    fn write_into<R: ReductionMode>(
+        &self,
+        loss: &CrossEntropy<T, R>,
+        logits: ArrayViewD<'_, T>,
+        grad: ArrayViewMutD<'_, T>,
+    ) -> Result<ArrayD<T>>;
+}
+
+/// The targets [`CrossEntropy::compute_in_place`] takes for logits of task `K`: class or
+/// token indices.
+#[diagnostic::on_unimplemented(
+    message = "`CrossEntropy::compute_in_place` on `{K}` outputs does not take `{Self}` targets",
+    label = "no in-place form for these targets",
+    note = "`MultiClass` logits take `ClassIndices` and `Sequence` logits `TokenIndices`; probability targets have `compute_into` (a gradient buffer of your own) but no in-place form"
+)]
+pub trait CrossEntropyInPlaceTarget<K> {
+    /// Overwrites `logits` with d loss / d logits and returns the value.
+    ///
+    /// # Errors
+    /// The functional layer's; the logits are untouched then.
+    fn overwrite<T: Real, R: ReductionMode>(
+        &self,
+        loss: &CrossEntropy<T, R>,
+        logits: ArrayViewMutD<'_, T>,
+    ) -> Result<ArrayD<T>>;
+}
+
+impl<T: Real> CrossEntropyIntoTarget<MultiClass, T> for ClassIndices {
+    fn write_into<R: ReductionMode>(
+        &self,
+        loss: &CrossEntropy<T, R>,
+        logits: ArrayViewD<'_, T>,
+        grad: ArrayViewMutD<'_, T>,
+    ) -> Result<ArrayD<T>> {
+        cross_entropy_into(
+            logits,
+            self.view(),
+            &loss.options(self.ignore_index()),
+            grad,
+        )
+    }
+}
+
+impl<T: Real> CrossEntropyIntoTarget<MultiClass, T> for ClassProbabilities<T> {
+    fn write_into<R: ReductionMode>(
+        &self,
+        loss: &CrossEntropy<T, R>,
+        logits: ArrayViewD<'_, T>,
+        grad: ArrayViewMutD<'_, T>,
+    ) -> Result<ArrayD<T>> {
+        cross_entropy_probs_into(logits, self.view(), &loss.options(None), grad)
+    }
+}
+
+impl CrossEntropyInPlaceTarget<MultiClass> for ClassIndices {
+    fn overwrite<T: Real, R: ReductionMode>(
+        &self,
+        loss: &CrossEntropy<T, R>,
+        logits: ArrayViewMutD<'_, T>,
+    ) -> Result<ArrayD<T>> {
+        cross_entropy_in_place(logits, self.view(), &loss.options(self.ignore_index()))
+    }
+}
+
+impl<T: Real> CrossEntropyIntoTarget<Sequence, T> for TokenIndices {
+    fn write_into<R: ReductionMode>(
+        &self,
+        loss: &CrossEntropy<T, R>,
+        logits: ArrayViewD<'_, T>,
+        grad: ArrayViewMutD<'_, T>,
+    ) -> Result<ArrayD<T>> {
+        let options = loss.options(Some(self.ignore_index()));
+        let rows = token_rows(logits.shape(), self);
+        match (rows, logits.into_dimensionality::<ndarray::Ix3>()) {
+            (Some((n, rows)), Ok(logits))
+                if logits.is_standard_layout() && grad.is_standard_layout() =>
+            {
+                let logits = logits.into_shape_with_order(rows).map_err(layout_bug)?;
+                let grad = grad.into_shape_with_order(rows).map_err(layout_bug)?;
+                let tokens = self
+                    .view()
+                    .into_shape_with_order(rows.0)
+                    .map_err(layout_bug)?;
+                let value = cross_entropy_into(logits, tokens, &options, grad)?;
+                per_token(value, n)
+            }
+            (_, logits) => {
+                // Strided views (or shapes the functional layer will reject): PyTorch's
+                // classes-second layout, as views.
+                let logits = logits
+                    .map_err(layout_bug)?
+                    .into_dyn()
+                    .permuted_axes(vec![0, 2, 1]);
+                let grad = grad.permuted_axes(vec![0, 2, 1]);
+                cross_entropy_into(logits, self.view(), &options, grad)
+            }
+        }
+    }
+}
+
+impl CrossEntropyInPlaceTarget<Sequence> for TokenIndices {
+    fn overwrite<T: Real, R: ReductionMode>(
+        &self,
+        loss: &CrossEntropy<T, R>,
+        logits: ArrayViewMutD<'_, T>,
+    ) -> Result<ArrayD<T>> {
+        let options = loss.options(Some(self.ignore_index()));
+        match token_rows(logits.shape(), self) {
+            Some((n, rows)) if logits.is_standard_layout() => {
+                let logits = logits.into_shape_with_order(rows).map_err(layout_bug)?;
+                let tokens = self
+                    .view()
+                    .into_shape_with_order(rows.0)
+                    .map_err(layout_bug)?;
+                let value = cross_entropy_in_place(logits, tokens, &options)?;
+                per_token(value, n)
+            }
+            _ => cross_entropy_in_place(logits.permuted_axes(vec![0, 2, 1]), self.view(), &options),
+        }
+    }
+}
+
+/// `[N, T, C]` logits whose `[N, T]` tokens match are `N * T` rows of `C` classes: the same
+/// loss (a mean over the tokens that are not ignored), read row by row with no transpose.
+/// Returns `N` and the rows' shape, or `None` when the shapes do not match (the classes-second
+/// path then reports it).
+fn token_rows(logits: &[usize], tokens: &TokenIndices) -> Option<(usize, (usize, usize))> {
+    match (logits, tokens.view().shape()) {
+        ([n, t, c], [tn, tt]) if n == tn && t == tt => Some((*n, (n * t, *c))),
+        _ => None,
+    }
+}
+
+/// Per-token values of the rows back in `[N, T]`; a reduced value as it is.
+fn per_token<T: Real>(value: ArrayD<T>, n: usize) -> Result<ArrayD<T>> {
+    if value.ndim() == 0 {
+        return Ok(value);
+    }
+    let tokens = value.len() / n.max(1);
+    value
+        .into_shape_with_order(vec![n, tokens])
+        .map_err(layout_bug)
+}
+
+// By value: it is `map_err`'s argument.
+#[allow(clippy::needless_pass_by_value)]
+fn layout_bug(error: ndarray::ShapeError) -> LossError {
+    LossError::Shape {
+        loss: "CrossEntropy",
+        arg: "input",
+        found: Vec::new(),
+        expected: format!("a reshape that ndarray accepts ({error})"),
+        fix: "this is a bug in lossfit: please report it".to_string(),
     }
 }
