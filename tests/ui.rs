@@ -21,6 +21,7 @@ fn ui() {
     cases.compile_fail("ui/task-mismatch/*.rs");
     cases.compile_fail("ui/kind-mismatch/*.rs");
     cases.compile_fail("ui/target-mismatch/*.rs");
+    cases.compile_fail("ui/element-mismatch/*.rs");
     cases.compile_fail("ui/activation/*.rs");
     cases.compile_fail("ui/reduction/*.rs");
     cases.compile_fail("ui/derive/*.rs");

@@ -12,6 +12,8 @@
 //! See the [guide](crate::guide) for the table, one correct and one rejected example per task,
 //! and the errors the compiler prints.
 
+mod element;
+pub mod families;
 mod losses;
 mod mode;
 mod predictions;
@@ -19,6 +21,9 @@ mod targets;
 mod task;
 mod weights;
 
+pub(crate) use element::as_loss;
+pub use element::{LossElement, TargetElement};
+pub use families::{FamilyOf, TargetKind, TargetOf};
 pub use losses::*;
 pub use mode::{
     ChosenReduction, Mean, PerSample, ReductionMode, SampleLosses, ScalarLoss, Sum, Unchosen, Unset,

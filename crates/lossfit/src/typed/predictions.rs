@@ -114,12 +114,12 @@ macro_rules! class_scores {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq)]
-        pub struct $name<K: ClassificationTask, T> {
+        pub struct $name<K, T> {
             data: ArrayD<T>,
             task: PhantomData<K>,
         }
 
-        impl<K: ClassificationTask, T> $name<K, T> {
+        impl<K, T> $name<K, T> {
             #[doc = concat!("Wraps ", $what, " of task `K`, checking the shape the task needs.")]
             ///
             /// # Errors
@@ -129,6 +129,7 @@ macro_rules! class_scores {
             // satisfied".)
             pub fn new<D: Dimension>(data: Array<T, D>) -> Result<Self>
             where
+                K: ClassificationTask,
                 T: Real,
             {
                 check_rank::<K>(stringify!($name), data.shape())?;
@@ -234,12 +235,12 @@ class_scores! {
 /// # Ok::<(), lossfit::LossError>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct LogitsView<'a, K: ClassificationTask, T> {
+pub struct LogitsView<'a, K, T> {
     data: ArrayViewD<'a, T>,
     task: PhantomData<K>,
 }
 
-impl<'a, K: ClassificationTask, T> LogitsView<'a, K, T> {
+impl<'a, K, T> LogitsView<'a, K, T> {
     /// Borrows raw logits of task `K`, checking the shape the task needs (as [`Logits::new`]).
     ///
     /// # Errors
@@ -247,6 +248,7 @@ impl<'a, K: ClassificationTask, T> LogitsView<'a, K, T> {
     /// sequence head has fewer than 2 classes.
     pub fn new<D: Dimension>(data: ArrayView<'a, T, D>) -> Result<Self>
     where
+        K: ClassificationTask,
         T: Real,
     {
         check_rank::<K>("LogitsView", data.shape())?;

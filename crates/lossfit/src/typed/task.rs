@@ -7,6 +7,7 @@
 
 use std::fmt::Debug;
 
+use super::families::TargetFamily;
 use crate::{Loss, Real, Result};
 
 mod sealed {
@@ -69,39 +70,61 @@ pub trait TypedLoss {
     type Grad;
 }
 
-/// Implemented by a task marker for every loss `L` that fits it with prediction `P` and
-/// target `Y`; this is the bound a typed loss's `compute` checks.
+/// Implemented by a task marker for every loss `L` that fits it with prediction `P`; this is
+/// the bound a typed loss's `compute` checks for the prediction (the target is checked apart,
+/// through [`TargetOf`](super::TargetOf), so each error points at the argument to change).
 ///
 /// You never implement it: it forwards to the task's own trait ([`MultiClassLoss`], ...).
-pub trait Accepts<L: TypedLoss, P, Y> {
+pub trait Accepts<L: TypedLoss, P> {
+    /// The family of targets the loss reads on this task.
+    type Family: TargetFamily;
+
     /// Evaluates the loss, unreduced or reduced as `L` says.
     ///
     /// # Errors
     /// Whatever the loss returns for data it cannot take (shapes, indices, parameters).
-    fn evaluate(loss: &L, prediction: &P, target: &Y) -> Result<Loss<L::Elem, L::Grad>>;
+    fn evaluate(
+        loss: &L,
+        prediction: &P,
+        target: <Self::Family as TargetFamily>::Data<'_>,
+    ) -> Result<Loss<L::Elem, L::Grad>>;
 }
 
 macro_rules! task_trait {
     ($task:ident, $trait:ident, $message:literal, $label:literal, $note:literal) => {
-        #[doc = concat!("A loss that fits `", stringify!($task), "` outputs given as `P` with targets `Y`.")]
+        #[doc = concat!("A loss that fits `", stringify!($task), "` outputs given as `P`.")]
         ///
-        /// Implemented by the typed losses for exactly the prediction and target kinds of the
-        /// table in the crate's guide; anything else does not compile.
+        /// Implemented by the typed losses for exactly the prediction kinds of the table in the
+        /// crate's guide, each naming the family of targets it reads; anything else does not
+        /// compile.
         #[diagnostic::on_unimplemented(
-            message = $message,
-            label = $label,
-            note = $note
-        )]
-        pub trait $trait<P, Y>: TypedLoss {
+                            message = $message,
+                            label = $label,
+                            note = $note
+                        )]
+        pub trait $trait<P>: TypedLoss {
+            /// The family of targets the loss reads.
+            type Family: TargetFamily;
+
             /// Evaluates the loss.
             ///
             /// # Errors
             /// Whatever the loss returns for data it cannot take.
-            fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<Self::Elem, Self::Grad>>;
+            fn evaluate(
+                &self,
+                prediction: &P,
+                target: <Self::Family as TargetFamily>::Data<'_>,
+            ) -> Result<Loss<Self::Elem, Self::Grad>>;
         }
 
-        impl<L: $trait<P, Y>, P, Y> Accepts<L, P, Y> for $task {
-            fn evaluate(loss: &L, prediction: &P, target: &Y) -> Result<Loss<L::Elem, L::Grad>> {
+        impl<L: $trait<P>, P> Accepts<L, P> for $task {
+            type Family = L::Family;
+
+            fn evaluate(
+                loss: &L,
+                prediction: &P,
+                target: <Self::Family as TargetFamily>::Data<'_>,
+            ) -> Result<Loss<L::Elem, L::Grad>> {
                 loss.evaluate(prediction, target)
             }
         }

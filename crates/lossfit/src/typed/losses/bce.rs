@@ -8,7 +8,9 @@ use crate::typed::{
 };
 use crate::{InputTargetGrad, Loss, Real, Result};
 
-use super::{BinaryTarget, MultiLabelTarget, ProbabilityInput};
+use super::ProbabilityInput;
+use crate::typed::families::{BinaryTargets, MultiLabelTargets};
+use crate::typed::{LossElement, as_loss};
 
 /// Binary cross-entropy (`torch.nn.BCELoss`) on [`Probabilities`](crate::Probabilities) of a
 /// `MultiLabel` or `Binary` head. Logs are clamped at -100 as in PyTorch, which hides how wrong
@@ -64,26 +66,34 @@ impl<T: Real, R: ReductionMode> Bce<T, R> {
 
 typed_loss_methods!(Bce { element }, grad: InputTargetGrad<T>);
 
-impl<T, R, P, Y> MultiLabelLoss<P, Y> for Bce<T, R>
+impl<T: Real, R: ReductionMode, P> MultiLabelLoss<P> for Bce<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: ProbabilityInput<T, Self> + Prediction<Task = MultiLabel>,
-    Y: MultiLabelTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.probabilities(), target.labels())
+    type Family = MultiLabelTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        labels: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
+        self.run(prediction.probabilities(), as_loss(labels))
     }
 }
 
-impl<T, R, P, Y> BinaryLoss<P, Y> for Bce<T, R>
+impl<T: Real, R: ReductionMode, P> BinaryLoss<P> for Bce<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: ProbabilityInput<T, Self> + Prediction<Task = Binary>,
-    Y: BinaryTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.probabilities(), target.labels())
+    type Family = BinaryTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        labels: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
+        self.run(prediction.probabilities(), as_loss(labels))
     }
 }

@@ -4,10 +4,12 @@
 use ndarray::{Array1, ArrayViewD};
 
 use crate::functional::{BceWithLogitsOptions, binary_cross_entropy_with_logits};
+use crate::typed::families::{BinaryTargets, MultiLabelTargets};
 use crate::typed::{
     Binary, BinaryLabels, BinaryLoss, Logits, LogitsView, MultiHot, MultiLabel, MultiLabelLoss,
     Prediction, ReductionMode, SigmoidTask, Unset,
 };
+use crate::typed::{LossElement, TargetElement, as_loss};
 use crate::{InputTargetGrad, Loss, Real, Result};
 
 /// Binary cross-entropy on raw logits (`torch.nn.BCEWithLogitsLoss`): `MultiLabel` logits
@@ -92,15 +94,15 @@ pub trait SigmoidInput<T, L> {
     fn logits(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<K: SigmoidTask, T: Real, L> SigmoidInput<T, L> for Logits<K, T> {
+impl<K: SigmoidTask, T, U: Real + LossElement<T>, L> SigmoidInput<T, L> for Logits<K, U> {
     fn logits(&self) -> ArrayViewD<'_, T> {
-        self.view()
+        U::view(self.view())
     }
 }
 
-impl<K: SigmoidTask, T: Real, L> SigmoidInput<T, L> for LogitsView<'_, K, T> {
+impl<K: SigmoidTask, T, U: Real + LossElement<T>, L> SigmoidInput<T, L> for LogitsView<'_, K, U> {
     fn logits(&self) -> ArrayViewD<'_, T> {
-        self.view()
+        U::view(self.view())
     }
 }
 
@@ -115,9 +117,9 @@ pub trait MultiLabelTarget<T, L> {
     fn labels(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<T: Real, L> MultiLabelTarget<T, L> for MultiHot<T> {
-    fn labels(&self) -> ArrayViewD<'_, T> {
-        self.view()
+impl<E, U: Real + TargetElement<E>, L> MultiLabelTarget<E, L> for MultiHot<U> {
+    fn labels(&self) -> ArrayViewD<'_, E> {
+        U::view(self.view())
     }
 }
 
@@ -132,32 +134,40 @@ pub trait BinaryTarget<T, L> {
     fn labels(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<T: Real, L> BinaryTarget<T, L> for BinaryLabels<T> {
-    fn labels(&self) -> ArrayViewD<'_, T> {
-        self.view()
+impl<E, U: Real + TargetElement<E>, L> BinaryTarget<E, L> for BinaryLabels<U> {
+    fn labels(&self) -> ArrayViewD<'_, E> {
+        U::view(self.view())
     }
 }
 
-impl<T, R, P, Y> MultiLabelLoss<P, Y> for BceWithLogits<T, R>
+impl<T: Real, R: ReductionMode, P> MultiLabelLoss<P> for BceWithLogits<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: SigmoidInput<T, Self> + Prediction<Task = MultiLabel>,
-    Y: MultiLabelTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.logits(), target.labels())
+    type Family = MultiLabelTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        labels: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
+        self.run(prediction.logits(), as_loss(labels))
     }
 }
 
-impl<T, R, P, Y> BinaryLoss<P, Y> for BceWithLogits<T, R>
+impl<T: Real, R: ReductionMode, P> BinaryLoss<P> for BceWithLogits<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: SigmoidInput<T, Self> + Prediction<Task = Binary>,
-    Y: BinaryTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.logits(), target.labels())
+    type Family = BinaryTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        labels: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
+        self.run(prediction.logits(), as_loss(labels))
     }
 }

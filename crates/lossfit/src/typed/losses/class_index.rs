@@ -4,6 +4,7 @@
 use ndarray::ArrayViewD;
 
 use crate::Real;
+use crate::typed::LossElement;
 use crate::typed::{ClassIndices, LogProbabilities, Logits, LogitsView, SoftmaxTask};
 
 /// Raw logits for a loss that normalises them itself (`SoftmaxFocal`, `MultiMargin`).
@@ -17,15 +18,15 @@ pub trait RawLogits<T, L> {
     fn logits(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<K: SoftmaxTask, T: Real, L> RawLogits<T, L> for Logits<K, T> {
+impl<K: SoftmaxTask, T, U: Real + LossElement<T>, L> RawLogits<T, L> for Logits<K, U> {
     fn logits(&self) -> ArrayViewD<'_, T> {
-        self.view()
+        U::view(self.view())
     }
 }
 
-impl<K: SoftmaxTask, T: Real, L> RawLogits<T, L> for LogitsView<'_, K, T> {
+impl<K: SoftmaxTask, T, U: Real + LossElement<T>, L> RawLogits<T, L> for LogitsView<'_, K, U> {
     fn logits(&self) -> ArrayViewD<'_, T> {
-        self.view()
+        U::view(self.view())
     }
 }
 
@@ -40,9 +41,11 @@ pub trait LogProbabilityInput<T, L> {
     fn log_probabilities(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<K: SoftmaxTask, T: Real, L> LogProbabilityInput<T, L> for LogProbabilities<K, T> {
+impl<K: SoftmaxTask, T, U: Real + LossElement<T>, L> LogProbabilityInput<T, L>
+    for LogProbabilities<K, U>
+{
     fn log_probabilities(&self) -> ArrayViewD<'_, T> {
-        self.view()
+        U::view(self.view())
     }
 }
 

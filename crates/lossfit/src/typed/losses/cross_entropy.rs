@@ -6,7 +6,8 @@ use crate::functional::{
     CrossEntropyOptions, cross_entropy, cross_entropy_in_place, cross_entropy_into,
     cross_entropy_probs, cross_entropy_probs_into,
 };
-use crate::typed::ChosenReduction;
+use crate::typed::families::{CrossEntropyData, CrossEntropyTargets, SequenceTargets};
+use crate::typed::{ChosenReduction, LossElement, TargetElement, as_loss};
 use crate::typed::{
     ClassIndices, ClassProbabilities, ClassWeights, Logits, LogitsView, MultiClass, MultiClassLoss,
     Prediction, ReductionMode, Sequence, SequenceLoss, SoftmaxTask, TokenIndices, Unset,
@@ -102,15 +103,15 @@ pub trait CrossEntropyInput<T> {
     fn logits(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<K: SoftmaxTask, T: Real> CrossEntropyInput<T> for Logits<K, T> {
+impl<K: SoftmaxTask, T, U: Real + LossElement<T>> CrossEntropyInput<T> for Logits<K, U> {
     fn logits(&self) -> ArrayViewD<'_, T> {
-        self.view()
+        U::view(self.view())
     }
 }
 
-impl<K: SoftmaxTask, T: Real> CrossEntropyInput<T> for LogitsView<'_, K, T> {
+impl<K: SoftmaxTask, T, U: Real + LossElement<T>> CrossEntropyInput<T> for LogitsView<'_, K, U> {
     fn logits(&self) -> ArrayViewD<'_, T> {
-        self.view()
+        U::view(self.view())
     }
 }
 
@@ -120,54 +121,53 @@ impl<K: SoftmaxTask, T: Real> CrossEntropyInput<T> for LogitsView<'_, K, T> {
     label = "not a multi-class target",
     note = "multi-hot rows mean several labels per sample: that is a `MultiLabel` head with `BceWithLogits`; token indices [N, T] belong to a `Sequence` head (`Logits<Sequence, _>` [N, T, C]); regression targets need a regression loss"
 )]
-pub trait CrossEntropyTarget<T> {
-    /// Calls the functional layer (the typed layer returns the gradient of the logits only;
-    /// the functional layer also has the target's, for probabilities).
-    ///
-    /// # Errors
-    /// The functional layer's.
-    fn cross_entropy<R: ReductionMode>(
-        &self,
-        loss: &CrossEntropy<T, R>,
-        logits: ArrayViewD<'_, T>,
-    ) -> Result<Loss<T, InputGrad<T>>>;
+pub trait CrossEntropyTarget<E, L> {
+    /// The indices (and ignore index) or the probabilities.
+    fn data(&self) -> CrossEntropyData<'_, E>;
 }
 
-impl<T: Real> CrossEntropyTarget<T> for ClassIndices {
-    fn cross_entropy<R: ReductionMode>(
-        &self,
-        loss: &CrossEntropy<T, R>,
-        logits: ArrayViewD<'_, T>,
-    ) -> Result<Loss<T, InputGrad<T>>> {
-        cross_entropy(logits, self.view(), &loss.options(self.ignore_index()))
+impl<E, L> CrossEntropyTarget<E, L> for ClassIndices {
+    fn data(&self) -> CrossEntropyData<'_, E> {
+        CrossEntropyData::Indices(self.view(), self.ignore_index())
     }
 }
 
-impl<T: Real> CrossEntropyTarget<T> for ClassProbabilities<T> {
-    fn cross_entropy<R: ReductionMode>(
-        &self,
-        loss: &CrossEntropy<T, R>,
-        logits: ArrayViewD<'_, T>,
-    ) -> Result<Loss<T, InputGrad<T>>> {
-        let loss = cross_entropy_probs(logits, self.view(), &loss.options(None))?;
-        Ok(Loss {
-            value: loss.value,
-            grad: InputGrad {
-                input: loss.grad.input,
-            },
-        })
+impl<E, U: Real + TargetElement<E>, L> CrossEntropyTarget<E, L> for ClassProbabilities<U> {
+    fn data(&self) -> CrossEntropyData<'_, E> {
+        CrossEntropyData::Probabilities(U::view(self.view()))
     }
 }
 
-impl<T, R, P, Y> MultiClassLoss<P, Y> for CrossEntropy<T, R>
+impl<T: Real, R: ReductionMode, P> MultiClassLoss<P> for CrossEntropy<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: CrossEntropyInput<T> + Prediction<Task = MultiClass>,
-    Y: CrossEntropyTarget<T>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputGrad<T>>> {
-        target.cross_entropy(self, prediction.logits())
+    type Family = CrossEntropyTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        target: CrossEntropyData<'_, P::Elem>,
+    ) -> Result<Loss<T, InputGrad<T>>> {
+        match target {
+            CrossEntropyData::Indices(indices, ignore_index) => {
+                cross_entropy(prediction.logits(), indices, &self.options(ignore_index))
+            }
+            CrossEntropyData::Probabilities(probabilities) => {
+                let loss = cross_entropy_probs(
+                    prediction.logits(),
+                    as_loss(probabilities),
+                    &self.options(None),
+                )?;
+                Ok(Loss {
+                    value: loss.value,
+                    grad: InputGrad {
+                        input: loss.grad.input,
+                    },
+                })
+            }
+        }
     }
 }
 
@@ -177,26 +177,24 @@ where
     label = "not token indices",
     note = "build the targets with `TokenIndices::new(tokens)` (padding marked with the ignore index, -100 by default)"
 )]
-pub trait SequenceTarget {
+pub trait SequenceTarget<L> {
     /// The token indices.
     fn tokens(&self) -> &TokenIndices;
 }
 
-impl SequenceTarget for TokenIndices {
+impl<L> SequenceTarget<L> for TokenIndices {
     fn tokens(&self) -> &TokenIndices {
         self
     }
 }
 
-impl<T, R, P, Y> SequenceLoss<P, Y> for CrossEntropy<T, R>
+impl<T: Real, R: ReductionMode, P> SequenceLoss<P> for CrossEntropy<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: CrossEntropyInput<T> + Prediction<Task = Sequence>,
-    Y: SequenceTarget,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputGrad<T>>> {
-        let tokens = target.tokens();
+    type Family = SequenceTargets;
+
+    fn evaluate(&self, prediction: &P, tokens: &TokenIndices) -> Result<Loss<T, InputGrad<T>>> {
         // PyTorch's layout puts classes second: [N, T, C] -> [N, C, T] (a view, no copy).
         let logits = prediction.logits().permuted_axes(vec![0, 2, 1]);
         let loss = cross_entropy(

@@ -11,6 +11,8 @@ use crate::typed::{
 use crate::{InputGrad, Loss, Real, Result};
 
 use super::class_index::LogProbabilityInput;
+use crate::typed::families::KlTargets;
+use crate::typed::{FamilyOf, LossElement, TargetElement, TargetKind, TargetOf, as_loss};
 
 mod sealed {
     pub trait Sealed {}
@@ -149,10 +151,12 @@ impl<T: Real, R: KlChoice> KlDiv<T, R> {
     pub fn compute<P, Y>(&self, prediction: &P, target: &Y) -> Result<R::Output<T, InputGrad<T>>>
     where
         R: KlMode,
-        P: Prediction<Elem = T>,
-        P::Task: Accepts<Self, P, Y>,
+        P: Prediction,
+        P::Task: Accepts<Self, P>,
+        TargetKind<Y>: TargetOf<FamilyOf<Self, P>, Self, Target = Y>,
     {
-        R::wrap(<P::Task as Accepts<Self, P, Y>>::evaluate(
+        let target = <TargetKind<Y> as TargetOf<FamilyOf<Self, P>, Self>>::data(target);
+        R::wrap(<P::Task as Accepts<Self, P>>::evaluate(
             self, prediction, target,
         )?)
     }
@@ -169,33 +173,40 @@ pub trait KlTarget<T, L> {
     fn distribution(&self) -> (ArrayViewD<'_, T>, bool);
 }
 
-impl<T: Real, L> KlTarget<T, L> for ClassProbabilities<T> {
-    fn distribution(&self) -> (ArrayViewD<'_, T>, bool) {
-        (self.view(), false)
+impl<E, U: Real + TargetElement<E>, L> KlTarget<E, L> for ClassProbabilities<U> {
+    fn distribution(&self) -> (ArrayViewD<'_, E>, bool) {
+        (U::view(self.view()), false)
     }
 }
 
-impl<K: SoftmaxTask, T: Real, L> KlTarget<T, L> for LogProbabilities<K, T> {
-    fn distribution(&self) -> (ArrayViewD<'_, T>, bool) {
-        (self.view(), true)
+impl<K: SoftmaxTask, E, U: Real + TargetElement<E>, L> KlTarget<E, L> for LogProbabilities<K, U> {
+    fn distribution(&self) -> (ArrayViewD<'_, E>, bool) {
+        (U::view(self.view()), true)
     }
 }
 
-impl<T, R, P, Y> MultiClassLoss<P, Y> for KlDiv<T, R>
+impl<T: Real, R: KlChoice, P> MultiClassLoss<P> for KlDiv<T, R>
 where
-    T: Real,
-    R: KlChoice,
     P: LogProbabilityInput<T, Self> + Prediction<Task = MultiClass>,
-    Y: KlTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputGrad<T>>> {
-        let (distribution, log_target) = target.distribution();
+    type Family = KlTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        (distribution, log_target): (ArrayViewD<'_, P::Elem>, bool),
+    ) -> Result<Loss<T, InputGrad<T>>> {
         let options = KlDivOptions {
             reduction: R::KL,
             log_target,
             grad_output: None,
         };
-        let loss = kl_div(prediction.log_probabilities(), distribution, &options)?;
+        let loss = kl_div(
+            prediction.log_probabilities(),
+            as_loss(distribution),
+            &options,
+        )?;
         Ok(Loss {
             value: loss.value,
             grad: InputGrad {

@@ -7,6 +7,7 @@ use crate::Real;
 use crate::typed::{
     Distances, EmbeddingPairs, PairLabels, Probabilities, ScorePairs, SigmoidTask, SignLabels,
 };
+use crate::typed::{LossElement, TargetElement};
 
 /// Probabilities from a sigmoid, for `Bce`.
 #[diagnostic::on_unimplemented(
@@ -19,9 +20,11 @@ pub trait ProbabilityInput<T, L> {
     fn probabilities(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<K: SigmoidTask, T: Real, L> ProbabilityInput<T, L> for Probabilities<K, T> {
+impl<K: SigmoidTask, T, U: Real + LossElement<T>, L> ProbabilityInput<T, L>
+    for Probabilities<K, U>
+{
     fn probabilities(&self) -> ArrayViewD<'_, T> {
-        self.view()
+        U::view(self.view())
     }
 }
 
@@ -36,9 +39,9 @@ pub trait SignTarget<T, L> {
     fn signs(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<T: Real, L> SignTarget<T, L> for SignLabels<T> {
-    fn signs(&self) -> ArrayViewD<'_, T> {
-        self.view()
+impl<E, U: Real + TargetElement<E>, L> SignTarget<E, L> for SignLabels<U> {
+    fn signs(&self) -> ArrayViewD<'_, E> {
+        U::view(self.view())
     }
 }
 
@@ -53,9 +56,9 @@ pub trait PairTarget<T, L> {
     fn labels(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<T: Real, L> PairTarget<T, L> for PairLabels<T> {
-    fn labels(&self) -> ArrayViewD<'_, T> {
-        self.view()
+impl<E, U: Real + TargetElement<E>, L> PairTarget<E, L> for PairLabels<U> {
+    fn labels(&self) -> ArrayViewD<'_, E> {
+        U::view(self.view())
     }
 }
 
@@ -66,13 +69,13 @@ impl<T: Real, L> PairTarget<T, L> for PairLabels<T> {
     note = "wrap both views with `EmbeddingPairs::new(first, second)`; classification logits need a classification loss"
 )]
 pub trait PairInput<T, L> {
-    /// The pairs.
-    fn pairs(&self) -> &EmbeddingPairs<T>;
+    /// The first and second embeddings.
+    fn pairs(&self) -> (ArrayViewD<'_, T>, ArrayViewD<'_, T>);
 }
 
-impl<T: Real, L> PairInput<T, L> for EmbeddingPairs<T> {
-    fn pairs(&self) -> &EmbeddingPairs<T> {
-        self
+impl<T, U: Real + LossElement<T>, L> PairInput<T, L> for EmbeddingPairs<U> {
+    fn pairs(&self) -> (ArrayViewD<'_, T>, ArrayViewD<'_, T>) {
+        (U::view(self.first()), U::view(self.second()))
     }
 }
 
@@ -83,13 +86,13 @@ impl<T: Real, L> PairInput<T, L> for EmbeddingPairs<T> {
     note = "wrap both scores with `ScorePairs::new(first, second)`"
 )]
 pub trait ScorePairInput<T, L> {
-    /// The pairs.
-    fn scores(&self) -> &ScorePairs<T>;
+    /// The first and second scores.
+    fn scores(&self) -> (ArrayViewD<'_, T>, ArrayViewD<'_, T>);
 }
 
-impl<T: Real, L> ScorePairInput<T, L> for ScorePairs<T> {
-    fn scores(&self) -> &ScorePairs<T> {
-        self
+impl<T, U: Real + LossElement<T>, L> ScorePairInput<T, L> for ScorePairs<U> {
+    fn scores(&self) -> (ArrayViewD<'_, T>, ArrayViewD<'_, T>) {
+        (U::view(self.first()), U::view(self.second()))
     }
 }
 
@@ -104,8 +107,8 @@ pub trait DistanceInput<T, L> {
     fn distances(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<T: Real, L> DistanceInput<T, L> for Distances<T> {
+impl<T, U: Real + LossElement<T>, L> DistanceInput<T, L> for Distances<U> {
     fn distances(&self) -> ArrayViewD<'_, T> {
-        self.distance()
+        U::view(self.distance())
     }
 }

@@ -50,10 +50,16 @@ macro_rules! typed_loss_methods {
             ) -> $crate::Result<R::Output<T, $grad>>
             where
                 R: $crate::typed::ChosenReduction,
-                P: $crate::typed::Prediction<Elem = T>,
-                P::Task: $crate::typed::Accepts<Self, P, Y>,
+                P: $crate::typed::Prediction,
+                P::Elem: $crate::typed::LossElement<T>,
+                P::Task: $crate::typed::Accepts<Self, P>,
+                $crate::typed::TargetKind<Y>: $crate::typed::TargetOf<$crate::typed::FamilyOf<Self, P>, Self, Target = Y>,
             {
-                R::wrap(<P::Task as $crate::typed::Accepts<Self, P, Y>>::evaluate(self, prediction, target)?)
+                let target = <$crate::typed::TargetKind<Y> as $crate::typed::TargetOf<
+                    $crate::typed::FamilyOf<Self, P>,
+                    Self,
+                >>::data(target);
+                R::wrap(<P::Task as $crate::typed::Accepts<Self, P>>::evaluate(self, prediction, target)?)
             }
         }
     };

@@ -3,6 +3,8 @@
 use ndarray::ArrayViewD;
 
 use crate::functional::{MseOptions, mse_loss};
+use crate::typed::families::RegressionTargets;
+use crate::typed::{LossElement, TargetElement, as_loss};
 use crate::typed::{
     Prediction, Predictions, ReductionMode, Regression, RegressionLoss, Targets, Unset,
 };
@@ -59,9 +61,9 @@ pub trait PointPrediction<T, L> {
     fn values(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<T: Real, L> PointPrediction<T, L> for Predictions<T> {
+impl<T, U: Real + LossElement<T>, L> PointPrediction<T, L> for Predictions<U> {
     fn values(&self) -> ArrayViewD<'_, T> {
-        self.view()
+        U::view(self.view())
     }
 }
 
@@ -76,24 +78,28 @@ pub trait RegressionTarget<T, L> {
     fn values(&self) -> ArrayViewD<'_, T>;
 }
 
-impl<T: Real, L> RegressionTarget<T, L> for Targets<T> {
-    fn values(&self) -> ArrayViewD<'_, T> {
-        self.view()
+impl<E, U: Real + TargetElement<E>, L> RegressionTarget<E, L> for Targets<U> {
+    fn values(&self) -> ArrayViewD<'_, E> {
+        U::view(self.view())
     }
 }
 
-impl<T, R, P, Y> RegressionLoss<P, Y> for Mse<T, R>
+impl<T: Real, R: ReductionMode, P> RegressionLoss<P> for Mse<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: PointPrediction<T, Self> + Prediction<Task = Regression>,
-    Y: RegressionTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
+    type Family = RegressionTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        target: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
         let options = MseOptions {
             reduction: self.mode.reduction(),
             grad_output: None,
         };
-        mse_loss(prediction.values(), target.values(), &options)
+        mse_loss(prediction.values(), as_loss(target), &options)
     }
 }

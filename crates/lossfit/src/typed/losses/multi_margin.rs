@@ -1,10 +1,13 @@
 //! `MultiMargin`: the multi-class hinge (SVM) loss on raw logits.
 
+use ndarray::ArrayViewD;
+
 use crate::functional::{MultiMarginOptions, multi_margin_loss};
 use crate::typed::{ClassWeights, MultiClass, MultiClassLoss, Prediction, ReductionMode, Unset};
 use crate::{InputGrad, Loss, Real, Result};
 
-use super::class_index::{ClassTarget, RawLogits};
+use super::class_index::RawLogits;
+use crate::typed::families::ClassTargets;
 
 /// Multi-class margin loss (`torch.nn.MultiMarginLoss`) on raw `MultiClass`
 /// [`Logits`](crate::Logits) with [`ClassIndices`](crate::ClassIndices): every other class
@@ -72,14 +75,17 @@ impl<T: Real, R: ReductionMode> MultiMargin<T, R> {
 
 typed_loss_methods!(MultiMargin { p, margin, weight }, grad: InputGrad<T>);
 
-impl<T, R, P, Y> MultiClassLoss<P, Y> for MultiMargin<T, R>
+impl<T: Real, R: ReductionMode, P> MultiClassLoss<P> for MultiMargin<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: RawLogits<T, Self> + Prediction<Task = MultiClass>,
-    Y: ClassTarget<Self>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputGrad<T>>> {
+    type Family = ClassTargets;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        (indices, _ignore_index): (ArrayViewD<'_, i64>, Option<i64>),
+    ) -> Result<Loss<T, InputGrad<T>>> {
         let options = MultiMarginOptions {
             p: self.p,
             margin: self.margin,
@@ -87,6 +93,6 @@ where
             reduction: self.mode.reduction(),
             grad_output: None,
         };
-        multi_margin_loss(prediction.logits(), target.indices().0, &options)
+        multi_margin_loss(prediction.logits(), indices, &options)
     }
 }

@@ -1,10 +1,14 @@
 //! `MultiLabelSoftMargin`: per-label logistic loss averaged over labels, for `MultiLabel`.
 
+use ndarray::ArrayViewD;
+
 use crate::functional::{MultilabelSoftMarginOptions, multilabel_soft_margin_loss};
 use crate::typed::{ClassWeights, MultiLabel, MultiLabelLoss, Prediction, ReductionMode, Unset};
 use crate::{InputTargetGrad, Loss, Real, Result};
 
-use super::{MultiLabelTarget, SigmoidInput};
+use super::SigmoidInput;
+use crate::typed::families::MultiLabelTargets;
+use crate::typed::{LossElement, as_loss};
 
 /// Multi-label soft margin loss (`torch.nn.MultiLabelSoftMarginLoss`) on raw `MultiLabel`
 /// [`Logits`](crate::Logits) `[N, L]` with [`MultiHot`](crate::MultiHot) targets: each
@@ -55,19 +59,23 @@ impl<T: Real, R: ReductionMode> MultiLabelSoftMargin<T, R> {
 
 typed_loss_methods!(MultiLabelSoftMargin { weight }, grad: InputTargetGrad<T>);
 
-impl<T, R, P, Y> MultiLabelLoss<P, Y> for MultiLabelSoftMargin<T, R>
+impl<T: Real, R: ReductionMode, P> MultiLabelLoss<P> for MultiLabelSoftMargin<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: SigmoidInput<T, Self> + Prediction<Task = MultiLabel>,
-    Y: MultiLabelTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
+    type Family = MultiLabelTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        labels: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
         let options = MultilabelSoftMarginOptions {
             weight: self.weight.as_ref().map(|w| w.view().into_dyn()),
             reduction: self.mode.reduction(),
             grad_output: None,
         };
-        multilabel_soft_margin_loss(prediction.logits(), target.labels(), &options)
+        multilabel_soft_margin_loss(prediction.logits(), as_loss(labels), &options)
     }
 }

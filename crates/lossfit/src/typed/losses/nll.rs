@@ -1,10 +1,13 @@
 //! `Nll`: negative log-likelihood of class indices, on log-probabilities.
 
+use ndarray::ArrayViewD;
+
 use crate::functional::{NllOptions, nll_loss};
 use crate::typed::{ClassWeights, MultiClass, MultiClassLoss, Prediction, ReductionMode, Unset};
 use crate::{InputGrad, Loss, Real, Result};
 
-use super::class_index::{ClassTarget, LogProbabilityInput};
+use super::class_index::LogProbabilityInput;
+use crate::typed::families::ClassTargets;
 
 /// Negative log-likelihood (`torch.nn.NLLLoss`) of [`ClassIndices`](crate::ClassIndices) on
 /// [`LogProbabilities`](crate::LogProbabilities) of a `MultiClass` head: `log_softmax`
@@ -54,15 +57,17 @@ impl<T: Real, R: ReductionMode> Nll<T, R> {
 
 typed_loss_methods!(Nll { weight }, grad: InputGrad<T>);
 
-impl<T, R, P, Y> MultiClassLoss<P, Y> for Nll<T, R>
+impl<T: Real, R: ReductionMode, P> MultiClassLoss<P> for Nll<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: LogProbabilityInput<T, Self> + Prediction<Task = MultiClass>,
-    Y: ClassTarget<Self>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputGrad<T>>> {
-        let (indices, ignore_index) = target.indices();
+    type Family = ClassTargets;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        (indices, ignore_index): (ArrayViewD<'_, i64>, Option<i64>),
+    ) -> Result<Loss<T, InputGrad<T>>> {
         let options = NllOptions {
             weight: self.weight.as_ref().map(ClassWeights::view),
             ignore_index: ignore_index.unwrap_or(-100),

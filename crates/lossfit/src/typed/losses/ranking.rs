@@ -9,14 +9,18 @@ use crate::functional::{
 use crate::typed::{Prediction, Ranking, RankingLoss, ReductionMode, Unset};
 use crate::{InputGrad, Loss, Real, Result};
 
-use super::{DistanceInput, NoTarget, PairInput, PairTarget, ScorePairInput, SignTarget};
+use ndarray::ArrayViewD;
+
+use super::{DistanceInput, PairInput, ScorePairInput};
+use crate::typed::families::{NoTargets, PairTargets, SignTargets};
+use crate::typed::{LossElement, as_loss};
 
 /// Declares a ranking loss with one `f64` hyperparameter and its `RankingLoss` impl.
 macro_rules! ranking_loss {
     (
         $(#[$meta:meta])*
         $name:ident { $(#[$field_meta:meta])* $field:ident: $default:expr }, grad: $grad:ty,
-        input: $input:ident, target: $target:ident,
+        input: $input:ident, target: $family:ty => $data:ty,
         |$loss:ident, $prediction:ident, $y:ident| $call:expr
     ) => {
         $(#[$meta])*
@@ -52,36 +56,20 @@ macro_rules! ranking_loss {
 
         typed_loss_methods!($name { $field, element }, grad: $grad);
 
-        impl<T, R, P, Y> RankingLoss<P, Y> for $name<T, R>
+        impl<T: Real, R: ReductionMode, P> RankingLoss<P> for $name<T, R>
         where
-            T: Real,
-            R: ReductionMode,
             P: $input<T, Self> + Prediction<Task = Ranking>,
-            Y: $target<Self>,
+            P::Elem: LossElement<T>,
         {
-            fn evaluate(&self, $prediction: &P, $y: &Y) -> Result<Loss<T, $grad>> {
+            type Family = $family;
+
+            fn evaluate(&self, $prediction: &P, $y: $data) -> Result<Loss<T, $grad>> {
                 let $loss = self;
                 $call
             }
         }
     };
 }
-
-/// `SignTarget` with the element type fixed by the loss (for the macro's `Y: $target<Self>`).
-trait Signs<L>: SignTarget<<L as crate::typed::TypedLoss>::Elem, L>
-where
-    L: crate::typed::TypedLoss,
-{
-}
-impl<L: crate::typed::TypedLoss, Y: SignTarget<L::Elem, L>> Signs<L> for Y {}
-
-/// `PairTarget` with the element type fixed by the loss.
-trait Pairs<L>: PairTarget<<L as crate::typed::TypedLoss>::Elem, L>
-where
-    L: crate::typed::TypedLoss,
-{
-}
-impl<L: crate::typed::TypedLoss, Y: PairTarget<L::Elem, L>> Pairs<L> for Y {}
 
 ranking_loss! {
     /// Contrastive loss (Hadsell et al. 2006) on [`EmbeddingPairs`](crate::EmbeddingPairs)
@@ -102,11 +90,11 @@ ranking_loss! {
     Contrastive {
         /// The distance beyond which dissimilar pairs cost nothing.
         margin: 1.0
-    }, grad: PairGrad<T>, input: PairInput, target: Pairs,
+    }, grad: PairGrad<T>, input: PairInput, target: PairTargets<P::Elem> => ArrayViewD<'_, P::Elem>,
     |loss, prediction, target| {
-        let pairs = prediction.pairs();
+        let (first, second) = prediction.pairs();
         let options = ContrastiveOptions { margin: loss.margin, reduction: loss.mode.reduction(), grad_output: None };
-        contrastive_loss(pairs.first(), pairs.second(), target.labels(), &options)
+        contrastive_loss(first, second, as_loss(target), &options)
     }
 }
 
@@ -127,11 +115,11 @@ ranking_loss! {
     CosineEmbedding {
         /// Dissimilar pairs cost nothing below this cosine similarity.
         margin: 0.0
-    }, grad: EmbeddingPairGrad<T>, input: PairInput, target: Signs,
+    }, grad: EmbeddingPairGrad<T>, input: PairInput, target: SignTargets<P::Elem> => ArrayViewD<'_, P::Elem>,
     |loss, prediction, target| {
-        let pairs = prediction.pairs();
+        let (first, second) = prediction.pairs();
         let options = CosineEmbeddingOptions { margin: loss.margin, reduction: loss.mode.reduction(), grad_output: None };
-        cosine_embedding_loss(pairs.first(), pairs.second(), target.signs(), &options)
+        cosine_embedding_loss(first, second, as_loss(target), &options)
     }
 }
 
@@ -152,11 +140,11 @@ ranking_loss! {
     InfoNce {
         /// The softmax temperature (`> 0`).
         temperature: 0.07
-    }, grad: QueryKeyGrad<T>, input: PairInput, target: NoTarget,
+    }, grad: QueryKeyGrad<T>, input: PairInput, target: NoTargets => (),
     |loss, prediction, _target| {
-        let views = prediction.pairs();
+        let (queries, keys) = prediction.pairs();
         let options = InfoNceOptions { temperature: loss.temperature, reduction: loss.mode.reduction(), grad_output: None };
-        info_nce(views.first(), views.second(), &options)
+        info_nce(queries, keys, &options)
     }
 }
 
@@ -178,11 +166,11 @@ ranking_loss! {
     MarginRanking {
         /// How far ahead the higher-ranked score must be.
         margin: 0.0
-    }, grad: PairGrad<T>, input: ScorePairInput, target: Signs,
+    }, grad: PairGrad<T>, input: ScorePairInput, target: SignTargets<P::Elem> => ArrayViewD<'_, P::Elem>,
     |loss, prediction, target| {
-        let scores = prediction.scores();
+        let (first, second) = prediction.scores();
         let options = MarginRankingOptions { margin: loss.margin, reduction: loss.mode.reduction(), grad_output: None };
-        margin_ranking_loss(scores.first(), scores.second(), target.signs(), &options)
+        margin_ranking_loss(first, second, as_loss(target), &options)
     }
 }
 
@@ -203,9 +191,9 @@ ranking_loss! {
     HingeEmbedding {
         /// Dissimilar pairs cost nothing beyond this distance.
         margin: 1.0
-    }, grad: InputGrad<T>, input: DistanceInput, target: Signs,
+    }, grad: InputGrad<T>, input: DistanceInput, target: SignTargets<P::Elem> => ArrayViewD<'_, P::Elem>,
     |loss, prediction, target| {
         let options = HingeEmbeddingOptions { margin: loss.margin, reduction: loss.mode.reduction(), grad_output: None };
-        hinge_embedding_loss(prediction.distances(), target.signs(), &options)
+        hinge_embedding_loss(prediction.distances(), as_loss(target), &options)
     }
 }

@@ -14,7 +14,9 @@ use crate::typed::{
 };
 use crate::{InputTargetGrad, Loss, Real, Result};
 
-use super::{PointPrediction, RegressionTarget};
+use super::PointPrediction;
+use crate::typed::families::RegressionTargets;
+use crate::typed::{LossElement, as_loss};
 
 /// Declares a point-regression loss: struct, constructor with PyTorch's defaults, setters, and
 /// its `RegressionLoss` impl calling one functional function.
@@ -59,16 +61,20 @@ macro_rules! point_regression_loss {
 
         typed_loss_methods!($name { $($field,)* element }, grad: InputTargetGrad<T>);
 
-        impl<T, R, P, Y> RegressionLoss<P, Y> for $name<T, R>
+        impl<T: Real, R: ReductionMode, P> RegressionLoss<P> for $name<T, R>
         where
-            T: Real,
-            R: ReductionMode,
             P: PointPrediction<T, Self> + Prediction<Task = Regression>,
-            Y: RegressionTarget<T, Self>,
+            P::Elem: LossElement<T>,
         {
-            fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
+            type Family = RegressionTargets<P::Elem>;
+
+            fn evaluate(
+                &self,
+                prediction: &P,
+                target: ArrayViewD<'_, P::Elem>,
+            ) -> Result<Loss<T, InputTargetGrad<T>>> {
                 let ($loss, $input, $target): (&Self, ArrayViewD<'_, T>, ArrayViewD<'_, T>) =
-                    (self, prediction.values(), target.values());
+                    (self, prediction.values(), as_loss(target));
                 $call
             }
         }
@@ -207,14 +213,18 @@ impl<T: Real, R: ReductionMode> PoissonNll<T, R> {
 
 typed_loss_methods!(PoissonNll { log_input, full, eps, element }, grad: InputTargetGrad<T>);
 
-impl<T, R, P, Y> RegressionLoss<P, Y> for PoissonNll<T, R>
+impl<T: Real, R: ReductionMode, P> RegressionLoss<P> for PoissonNll<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: PointPrediction<T, Self> + Prediction<Task = Regression>,
-    Y: RegressionTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
+    type Family = RegressionTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        target: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
         let options = PoissonNllOptions {
             log_input: self.log_input,
             full: self.full,
@@ -222,7 +232,7 @@ where
             reduction: self.mode.reduction(),
             grad_output: None,
         };
-        poisson_nll_loss(prediction.values(), target.values(), &options)
+        poisson_nll_loss(prediction.values(), as_loss(target), &options)
     }
 }
 
@@ -292,31 +302,35 @@ typed_loss_methods!(GaussianNll { full, eps, element }, grad: GaussianNllGrad<T>
     note = "wrap the head's two outputs with `GaussianPredictions::new(mean, var)`; point predictions go with `Mse`, `L1`, `SmoothL1` or `Huber`"
 )]
 pub trait GaussianInput<T, L> {
-    /// The head.
-    fn gaussian(&self) -> &GaussianPredictions<T>;
+    /// The predicted mean and variance.
+    fn gaussian(&self) -> (ArrayViewD<'_, T>, ArrayViewD<'_, T>);
 }
 
-impl<T: Real, L> GaussianInput<T, L> for GaussianPredictions<T> {
-    fn gaussian(&self) -> &GaussianPredictions<T> {
-        self
+impl<T, U: Real + LossElement<T>, L> GaussianInput<T, L> for GaussianPredictions<U> {
+    fn gaussian(&self) -> (ArrayViewD<'_, T>, ArrayViewD<'_, T>) {
+        (U::view(self.mean()), U::view(self.var()))
     }
 }
 
-impl<T, R, P, Y> RegressionLoss<P, Y> for GaussianNll<T, R>
+impl<T: Real, R: ReductionMode, P> RegressionLoss<P> for GaussianNll<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: GaussianInput<T, Self> + Prediction<Task = Regression>,
-    Y: RegressionTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, GaussianNllGrad<T>>> {
-        let head = prediction.gaussian();
+    type Family = RegressionTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        target: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, GaussianNllGrad<T>>> {
+        let (mean, var) = prediction.gaussian();
         let options = GaussianNllOptions {
             full: self.full,
             eps: self.eps,
             reduction: self.mode.reduction(),
             grad_output: None,
         };
-        gaussian_nll_loss(head.mean(), target.values(), head.var(), &options)
+        gaussian_nll_loss(mean, as_loss(target), var, &options)
     }
 }

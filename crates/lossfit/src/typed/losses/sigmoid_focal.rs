@@ -8,7 +8,9 @@ use crate::typed::{
 };
 use crate::{InputTargetGrad, Loss, Real, Result};
 
-use super::{BinaryTarget, MultiLabelTarget, SigmoidInput};
+use super::SigmoidInput;
+use crate::typed::families::{BinaryTargets, MultiLabelTargets};
+use crate::typed::{LossElement, as_loss};
 
 /// Sigmoid focal loss (torchvision's `sigmoid_focal_loss`, Lin et al. 2017) on raw
 /// [`Logits`](crate::Logits) of a `MultiLabel` or `Binary` head: BCE-with-logits scaled by
@@ -85,26 +87,34 @@ impl<T: Real, R: ReductionMode> SigmoidFocal<T, R> {
 
 typed_loss_methods!(SigmoidFocal { alpha, gamma, element }, grad: InputTargetGrad<T>);
 
-impl<T, R, P, Y> MultiLabelLoss<P, Y> for SigmoidFocal<T, R>
+impl<T: Real, R: ReductionMode, P> MultiLabelLoss<P> for SigmoidFocal<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: SigmoidInput<T, Self> + Prediction<Task = MultiLabel>,
-    Y: MultiLabelTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.logits(), target.labels())
+    type Family = MultiLabelTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        labels: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
+        self.run(prediction.logits(), as_loss(labels))
     }
 }
 
-impl<T, R, P, Y> BinaryLoss<P, Y> for SigmoidFocal<T, R>
+impl<T: Real, R: ReductionMode, P> BinaryLoss<P> for SigmoidFocal<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: SigmoidInput<T, Self> + Prediction<Task = Binary>,
-    Y: BinaryTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.logits(), target.labels())
+    type Family = BinaryTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        labels: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputTargetGrad<T>>> {
+        self.run(prediction.logits(), as_loss(labels))
     }
 }

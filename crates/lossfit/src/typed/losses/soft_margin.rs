@@ -1,10 +1,14 @@
 //! `SoftMargin`: the logistic loss with ±1 labels, for `Binary` heads.
 
+use ndarray::ArrayViewD;
+
 use crate::functional::{SoftMarginOptions, soft_margin_loss};
 use crate::typed::{Binary, BinaryLoss, Prediction, ReductionMode, Unset};
 use crate::{InputGrad, Loss, Real, Result};
 
-use super::{SigmoidInput, SignTarget};
+use super::SigmoidInput;
+use crate::typed::families::SignTargets;
+use crate::typed::{LossElement, as_loss};
 
 /// Soft margin loss (`torch.nn.SoftMarginLoss`), `log(1 + exp(-y x))`, on raw `Binary`
 /// [`Logits`](crate::Logits) with ±1 [`SignLabels`](crate::SignLabels). Math:
@@ -44,18 +48,22 @@ impl<T: Real> Default for SoftMargin<T> {
 
 typed_loss_methods!(SoftMargin { element }, grad: InputGrad<T>);
 
-impl<T, R, P, Y> BinaryLoss<P, Y> for SoftMargin<T, R>
+impl<T: Real, R: ReductionMode, P> BinaryLoss<P> for SoftMargin<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: SigmoidInput<T, Self> + Prediction<Task = Binary>,
-    Y: SignTarget<T, Self>,
+    P::Elem: LossElement<T>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputGrad<T>>> {
+    type Family = SignTargets<P::Elem>;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        signs: ArrayViewD<'_, P::Elem>,
+    ) -> Result<Loss<T, InputGrad<T>>> {
         let options = SoftMarginOptions {
             reduction: self.mode.reduction(),
             grad_output: None,
         };
-        soft_margin_loss(prediction.logits(), target.signs(), &options)
+        soft_margin_loss(prediction.logits(), as_loss(signs), &options)
     }
 }

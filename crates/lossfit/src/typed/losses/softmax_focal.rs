@@ -1,10 +1,13 @@
 //! `SoftmaxFocal`: cross-entropy that down-weights easy samples, for imbalanced `MultiClass`.
 
+use ndarray::ArrayViewD;
+
 use crate::functional::{SoftmaxFocalOptions, softmax_focal_loss};
 use crate::typed::{ClassWeights, MultiClass, MultiClassLoss, Prediction, ReductionMode, Unset};
 use crate::{InputGrad, Loss, Real, Result};
 
-use super::class_index::{ClassTarget, RawLogits};
+use super::class_index::RawLogits;
+use crate::typed::families::ClassTargets;
 
 /// Softmax focal loss on raw `MultiClass` [`Logits`](crate::Logits) with
 /// [`ClassIndices`](crate::ClassIndices): `-alpha[c] * (1 - p_c)^gamma * log p_c`. With
@@ -66,20 +69,23 @@ impl<T: Real, R: ReductionMode> SoftmaxFocal<T, R> {
 
 typed_loss_methods!(SoftmaxFocal { alpha, gamma }, grad: InputGrad<T>);
 
-impl<T, R, P, Y> MultiClassLoss<P, Y> for SoftmaxFocal<T, R>
+impl<T: Real, R: ReductionMode, P> MultiClassLoss<P> for SoftmaxFocal<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: RawLogits<T, Self> + Prediction<Task = MultiClass>,
-    Y: ClassTarget<Self>,
 {
-    fn evaluate(&self, prediction: &P, target: &Y) -> Result<Loss<T, InputGrad<T>>> {
+    type Family = ClassTargets;
+
+    fn evaluate(
+        &self,
+        prediction: &P,
+        (indices, _ignore_index): (ArrayViewD<'_, i64>, Option<i64>),
+    ) -> Result<Loss<T, InputGrad<T>>> {
         let options = SoftmaxFocalOptions {
             alpha: self.alpha.as_ref().map(ClassWeights::view),
             gamma: self.gamma,
             reduction: self.mode.reduction(),
             grad_output: None,
         };
-        softmax_focal_loss(prediction.logits(), target.indices().0, &options)
+        softmax_focal_loss(prediction.logits(), indices, &options)
     }
 }

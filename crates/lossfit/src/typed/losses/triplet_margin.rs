@@ -1,6 +1,10 @@
 //! `TripletMargin`: pulls the positive closer to the anchor than the negative, for `Ranking`.
 
+use ndarray::ArrayViewD;
+
 use crate::functional::{TripletGrad, TripletMarginOptions, triplet_margin_loss};
+use crate::typed::LossElement;
+use crate::typed::families::NoTargets;
 use crate::typed::{Prediction, Ranking, RankingLoss, ReductionMode, Triplets, Unset};
 use crate::{Loss, Real, Result};
 
@@ -80,15 +84,14 @@ typed_loss_methods!(TripletMargin { margin, p, swap, element }, grad: TripletGra
 pub trait NoTarget<L> {}
 impl<L> NoTarget<L> for () {}
 
-impl<T, R, P, Y> RankingLoss<P, Y> for TripletMargin<T, R>
+impl<T: Real, R: ReductionMode, P> RankingLoss<P> for TripletMargin<T, R>
 where
-    T: Real,
-    R: ReductionMode,
     P: TripletInput<T, Self> + Prediction<Task = Ranking>,
-    Y: NoTarget<Self>,
 {
-    fn evaluate(&self, prediction: &P, _target: &Y) -> Result<Loss<T, TripletGrad<T>>> {
-        let triplets = prediction.triplets();
+    type Family = NoTargets;
+
+    fn evaluate(&self, prediction: &P, (): ()) -> Result<Loss<T, TripletGrad<T>>> {
+        let (anchor, positive, negative) = prediction.triplets();
         let options = TripletMarginOptions {
             margin: self.margin,
             p: self.p,
@@ -96,12 +99,7 @@ where
             reduction: self.mode.reduction(),
             ..TripletMarginOptions::default()
         };
-        triplet_margin_loss(
-            triplets.anchor(),
-            triplets.positive(),
-            triplets.negative(),
-            &options,
-        )
+        triplet_margin_loss(anchor, positive, negative, &options)
     }
 }
 
@@ -112,12 +110,16 @@ where
     note = "pairs of embeddings go with `Contrastive`, `CosineEmbedding` or `InfoNce`"
 )]
 pub trait TripletInput<T, L> {
-    /// The triplets.
-    fn triplets(&self) -> &Triplets<T>;
+    /// The anchor, positive and negative embeddings.
+    fn triplets(&self) -> (ArrayViewD<'_, T>, ArrayViewD<'_, T>, ArrayViewD<'_, T>);
 }
 
-impl<T: Real, L> TripletInput<T, L> for Triplets<T> {
-    fn triplets(&self) -> &Triplets<T> {
-        self
+impl<T, U: Real + LossElement<T>, L> TripletInput<T, L> for Triplets<U> {
+    fn triplets(&self) -> (ArrayViewD<'_, T>, ArrayViewD<'_, T>, ArrayViewD<'_, T>) {
+        (
+            U::view(self.anchor()),
+            U::view(self.positive()),
+            U::view(self.negative()),
+        )
     }
 }
