@@ -167,7 +167,7 @@ impl TokenIndices {
 macro_rules! float_target {
     (
         $(#[$meta:meta])* $name:ident, rank: $rank:expr, shape: $shape:literal,
-        valid: $valid:expr, expected: $expected:literal
+        valid: $valid:expr, expected: $expected:literal $(, then: $then:path)?
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq)]
@@ -188,6 +188,7 @@ macro_rules! float_target {
                 }
                 let data = data.into_dyn();
                 check_values(stringify!($name), &data, $valid, concat!("expected ", $expected))?;
+                $($then(&data)?;)?
                 Ok($name { data })
             }
 
@@ -209,9 +210,37 @@ float_target! {
     ///
     /// assert!(ClassProbabilities::new(array![[0.7_f32, 0.3]]).is_ok());
     /// assert!(ClassProbabilities::new(array![[1.5_f32, -0.5]]).is_err());
+    /// // multi-hot rows are several labels per sample, not a distribution over classes
+    /// assert!(ClassProbabilities::new(array![[1.0_f32, 1.0, 0.0]]).is_err());
     /// ```
     ClassProbabilities, rank: Some(2), shape: "`[N, C]`",
-    valid: |v| (0.0..=1.0).contains(&v), expected: "a probability in [0, 1]"
+    valid: |v| (0.0..=1.0).contains(&v), expected: "a probability in [0, 1]",
+    then: rows_sum_to_one
+}
+
+/// How far a row of class probabilities may sum from 1 (rounding in `f32` softmax outputs over
+/// many classes stays far below it; a multi-hot row or an unnormalised one does not).
+const ROW_SUM_TOLERANCE: f64 = 1e-3;
+
+/// Each row of `[N, C]` class probabilities is a distribution: it sums to 1.
+fn rows_sum_to_one<T: Real>(data: &ArrayD<T>) -> Result<()> {
+    for (row, values) in data.outer_iter().enumerate() {
+        let sum: f64 = values.iter().map(|v| v.to_f64()).sum();
+        if (sum - 1.0).abs() > ROW_SUM_TOLERANCE {
+            return Err(LossError::Domain {
+                loss: "ClassProbabilities",
+                arg: "target",
+                position: vec![row],
+                value: sum,
+                expected: "rows that sum to 1, one distribution over the classes per sample (this \
+                           row's sum is the value); several true labels per sample are a \
+                           `MultiLabel` head with `MultiHot` targets, and unnormalised scores need \
+                           dividing by their row sum"
+                    .to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 float_target! {
@@ -281,4 +310,38 @@ float_target! {
     /// ```
     Targets, rank: None, shape: "of the prediction's shape",
     valid: f64::is_finite, expected: "a finite number (a NaN target silently poisons the loss)"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn class_probabilities_are_one_distribution_per_row() {
+        // Softmax outputs over many classes sum to 1 up to f32 rounding.
+        let row = ndarray::Array2::from_elem((2, 1000), 1.0_f32 / 1000.0);
+        assert!(ClassProbabilities::new(row).is_ok());
+        assert!(ClassProbabilities::new(array![[0.7_f64, 0.2, 0.1]]).is_ok());
+        // A multi-hot row, an unnormalised row, an empty row: errors naming the row and its sum.
+        for (rows, bad_row, sum) in [
+            (array![[0.5, 0.5, 0.0], [1.0, 1.0, 0.0]], 1, 2.0),
+            (array![[0.2, 0.2, 0.2], [0.5, 0.5, 0.0]], 0, 0.6),
+            (array![[0.0, 0.0, 0.0], [0.5, 0.5, 0.0]], 0, 0.0),
+        ] {
+            match ClassProbabilities::<f64>::new(rows) {
+                Err(LossError::Domain {
+                    position, value, ..
+                }) => {
+                    assert_eq!(position, vec![bad_row]);
+                    assert!((value - sum).abs() < 1e-12);
+                }
+                other => panic!("expected a row-sum error, got {other:?}"),
+            }
+        }
+        let message = ClassProbabilities::new(array![[1.0_f32, 1.0]])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("MultiLabel"), "{message}");
+    }
 }

@@ -98,10 +98,10 @@ macro_rules! task_trait {
         /// crate's guide, each naming the family of targets it reads; anything else does not
         /// compile.
         #[diagnostic::on_unimplemented(
-                            message = $message,
-                            label = $label,
-                            note = $note
-                        )]
+                                    message = $message,
+                                    label = $label,
+                                    note = $note
+                                )]
         pub trait $trait<P>: TypedLoss {
             /// The family of targets the loss reads.
             type Family: TargetFamily;

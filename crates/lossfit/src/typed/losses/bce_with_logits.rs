@@ -10,7 +10,7 @@ use crate::typed::{
     Prediction, ReductionMode, SigmoidTask, Unset,
 };
 use crate::typed::{LossElement, TargetElement, as_loss};
-use crate::{InputTargetGrad, Loss, Real, Result};
+use crate::{InputTargetGrad, Loss, LossError, Real, Result};
 
 /// Binary cross-entropy on raw logits (`torch.nn.BCEWithLogitsLoss`): `MultiLabel` logits
 /// `[N, L]` with [`MultiHot`] targets, or `Binary` logits `[N]` with [`BinaryLabels`].
@@ -69,6 +69,21 @@ impl<T: Real, R: ReductionMode> BceWithLogits<T, R> {
         logits: ArrayViewD<'_, T>,
         labels: ArrayViewD<'_, T>,
     ) -> Result<Loss<T, InputTargetGrad<T>>> {
+        if let Some((label, &w)) = self.pos_weight.as_ref().and_then(|w| {
+            w.iter()
+                .enumerate()
+                .find(|(_, w)| !(w.to_f64().is_finite() && w.to_f64() >= 0.0))
+        }) {
+            return Err(LossError::Domain {
+                loss: "BceWithLogits",
+                arg: "pos_weight",
+                position: vec![label],
+                value: w.to_f64(),
+                expected: "a finite, non-negative weight per label (neg / pos of the label's \
+                           counts balances it; 1 leaves it as it is)"
+                    .to_string(),
+            });
+        }
         let pos_weight = self.pos_weight.as_ref().map(|w| w.view().into_dyn());
         let options = BceWithLogitsOptions {
             weight: None,
@@ -169,5 +184,34 @@ where
         labels: ArrayViewD<'_, P::Elem>,
     ) -> Result<Loss<T, InputTargetGrad<T>>> {
         self.run(prediction.logits(), as_loss(labels))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Mean;
+    use ndarray::array;
+
+    #[test]
+    fn pos_weight_must_be_finite_and_non_negative() {
+        let logits = Logits::<MultiLabel, f32>::new(array![[1.0, -2.0]]).unwrap();
+        let labels = MultiHot::new(array![[1.0_f32, 0.0]]).unwrap();
+        for bad in [-2.0_f32, f32::NAN, f32::INFINITY] {
+            let error = BceWithLogits::new()
+                .pos_weight(array![1.0, bad])
+                .reduction(Mean)
+                .compute(&logits, &labels)
+                .unwrap_err();
+            assert!(
+                matches!(error, LossError::Domain { arg: "pos_weight", ref position, .. } if position == &[1]),
+                "{error}"
+            );
+        }
+        let fine = BceWithLogits::new()
+            .pos_weight(array![1.0, 0.0])
+            .reduction(Mean)
+            .compute(&logits, &labels);
+        assert!(fine.is_ok());
     }
 }
