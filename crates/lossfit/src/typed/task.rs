@@ -97,11 +97,7 @@ macro_rules! task_trait {
         /// Implemented by the typed losses for exactly the prediction kinds of the table in the
         /// crate's guide, each naming the family of targets it reads; anything else does not
         /// compile.
-        #[diagnostic::on_unimplemented(
-                                    message = $message,
-                                    label = $label,
-                                    note = $note
-                                )]
+        #[diagnostic::on_unimplemented(message = $message, label = $label, note = $note)]
         pub trait $trait<P>: TypedLoss {
             /// The family of targets the loss reads.
             type Family: TargetFamily;

@@ -3,14 +3,10 @@
 use ndarray::ArrayViewD;
 
 use crate::functional::{BceOptions, binary_cross_entropy};
-use crate::typed::{
-    Binary, BinaryLoss, MultiLabel, MultiLabelLoss, Prediction, ReductionMode, Unset,
-};
+use crate::typed::{ReductionMode, Unset};
 use crate::{InputTargetGrad, Loss, Real, Result};
 
 use super::ProbabilityInput;
-use crate::typed::families::{BinaryTargets, MultiLabelTargets};
-use crate::typed::{LossElement, as_loss};
 
 /// Binary cross-entropy (`torch.nn.BCELoss`) on [`Probabilities`](crate::Probabilities) of a
 /// `MultiLabel` or `Binary` head. Logs are clamped at -100 as in PyTorch, which hides how wrong
@@ -66,34 +62,4 @@ impl<T: Real, R: ReductionMode> Bce<T, R> {
 
 typed_loss_methods!(Bce { element }, grad: InputTargetGrad<T>);
 
-impl<T: Real, R: ReductionMode, P> MultiLabelLoss<P> for Bce<T, R>
-where
-    P: ProbabilityInput<T, Self> + Prediction<Task = MultiLabel>,
-    P::Elem: LossElement<T>,
-{
-    type Family = MultiLabelTargets<P::Elem>;
-
-    fn evaluate(
-        &self,
-        prediction: &P,
-        labels: ArrayViewD<'_, P::Elem>,
-    ) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.probabilities(), as_loss(labels))
-    }
-}
-
-impl<T: Real, R: ReductionMode, P> BinaryLoss<P> for Bce<T, R>
-where
-    P: ProbabilityInput<T, Self> + Prediction<Task = Binary>,
-    P::Elem: LossElement<T>,
-{
-    type Family = BinaryTargets<P::Elem>;
-
-    fn evaluate(
-        &self,
-        prediction: &P,
-        labels: ArrayViewD<'_, P::Elem>,
-    ) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.probabilities(), as_loss(labels))
-    }
-}
+independent_label_tasks!(Bce, ProbabilityInput::probabilities);

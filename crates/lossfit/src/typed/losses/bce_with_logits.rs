@@ -4,12 +4,8 @@
 use ndarray::{Array1, ArrayViewD};
 
 use crate::functional::{BceWithLogitsOptions, binary_cross_entropy_with_logits};
-use crate::typed::families::{BinaryTargets, MultiLabelTargets};
-use crate::typed::{
-    Binary, BinaryLabels, BinaryLoss, Logits, LogitsView, MultiHot, MultiLabel, MultiLabelLoss,
-    Prediction, ReductionMode, SigmoidTask, Unset,
-};
-use crate::typed::{LossElement, TargetElement, as_loss};
+use crate::typed::{BinaryLabels, Logits, LogitsView, MultiHot, ReductionMode, SigmoidTask, Unset};
+use crate::typed::{LossElement, TargetElement};
 use crate::{InputTargetGrad, Loss, LossError, Real, Result};
 
 /// Binary cross-entropy on raw logits (`torch.nn.BCEWithLogitsLoss`): `MultiLabel` logits
@@ -155,42 +151,12 @@ impl<E, U: Real + TargetElement<E>, L> BinaryTarget<E, L> for BinaryLabels<U> {
     }
 }
 
-impl<T: Real, R: ReductionMode, P> MultiLabelLoss<P> for BceWithLogits<T, R>
-where
-    P: SigmoidInput<T, Self> + Prediction<Task = MultiLabel>,
-    P::Elem: LossElement<T>,
-{
-    type Family = MultiLabelTargets<P::Elem>;
-
-    fn evaluate(
-        &self,
-        prediction: &P,
-        labels: ArrayViewD<'_, P::Elem>,
-    ) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.logits(), as_loss(labels))
-    }
-}
-
-impl<T: Real, R: ReductionMode, P> BinaryLoss<P> for BceWithLogits<T, R>
-where
-    P: SigmoidInput<T, Self> + Prediction<Task = Binary>,
-    P::Elem: LossElement<T>,
-{
-    type Family = BinaryTargets<P::Elem>;
-
-    fn evaluate(
-        &self,
-        prediction: &P,
-        labels: ArrayViewD<'_, P::Elem>,
-    ) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.logits(), as_loss(labels))
-    }
-}
+independent_label_tasks!(BceWithLogits, SigmoidInput::logits);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Mean;
+    use crate::{Mean, MultiLabel};
     use ndarray::array;
 
     #[test]

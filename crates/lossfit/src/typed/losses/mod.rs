@@ -65,6 +65,33 @@ macro_rules! typed_loss_methods {
     };
 }
 
+/// The `MultiLabel` and `Binary` impls of a loss on independent labels (`Bce`, `BceWithLogits`,
+/// `SigmoidFocal`): both tasks read 0/1 labels of the prediction's element type and call the
+/// loss's `run(prediction, labels)`.
+macro_rules! independent_label_tasks {
+    ($loss:ident, $input:ident :: $read:ident) => {
+        independent_label_tasks!(@task $loss, $input::$read, MultiLabelLoss, MultiLabel, MultiLabelTargets);
+        independent_label_tasks!(@task $loss, $input::$read, BinaryLoss, Binary, BinaryTargets);
+    };
+    (@task $loss:ident, $input:ident :: $read:ident, $trait:ident, $task:ident, $family:ident) => {
+        impl<T: $crate::Real, R: $crate::typed::ReductionMode, P> $crate::typed::$trait<P> for $loss<T, R>
+        where
+            P: $input<T, Self> + $crate::typed::Prediction<Task = $crate::typed::$task>,
+            P::Elem: $crate::typed::LossElement<T>,
+        {
+            type Family = $crate::typed::families::$family<P::Elem>;
+
+            fn evaluate(
+                &self,
+                prediction: &P,
+                labels: ::ndarray::ArrayViewD<'_, P::Elem>,
+            ) -> $crate::Result<$crate::Loss<T, $crate::InputTargetGrad<T>>> {
+                self.run(prediction.$read(), $crate::typed::as_loss(labels))
+            }
+        }
+    };
+}
+
 mod bce;
 mod bce_with_logits;
 mod class_index;

@@ -3,14 +3,10 @@
 use ndarray::ArrayViewD;
 
 use crate::functional::{SigmoidFocalOptions, sigmoid_focal_loss};
-use crate::typed::{
-    Binary, BinaryLoss, MultiLabel, MultiLabelLoss, Prediction, ReductionMode, Unset,
-};
+use crate::typed::{ReductionMode, Unset};
 use crate::{InputTargetGrad, Loss, Real, Result};
 
 use super::SigmoidInput;
-use crate::typed::families::{BinaryTargets, MultiLabelTargets};
-use crate::typed::{LossElement, as_loss};
 
 /// Sigmoid focal loss (torchvision's `sigmoid_focal_loss`, Lin et al. 2017) on raw
 /// [`Logits`](crate::Logits) of a `MultiLabel` or `Binary` head: BCE-with-logits scaled by
@@ -87,34 +83,4 @@ impl<T: Real, R: ReductionMode> SigmoidFocal<T, R> {
 
 typed_loss_methods!(SigmoidFocal { alpha, gamma, element }, grad: InputTargetGrad<T>);
 
-impl<T: Real, R: ReductionMode, P> MultiLabelLoss<P> for SigmoidFocal<T, R>
-where
-    P: SigmoidInput<T, Self> + Prediction<Task = MultiLabel>,
-    P::Elem: LossElement<T>,
-{
-    type Family = MultiLabelTargets<P::Elem>;
-
-    fn evaluate(
-        &self,
-        prediction: &P,
-        labels: ArrayViewD<'_, P::Elem>,
-    ) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.logits(), as_loss(labels))
-    }
-}
-
-impl<T: Real, R: ReductionMode, P> BinaryLoss<P> for SigmoidFocal<T, R>
-where
-    P: SigmoidInput<T, Self> + Prediction<Task = Binary>,
-    P::Elem: LossElement<T>,
-{
-    type Family = BinaryTargets<P::Elem>;
-
-    fn evaluate(
-        &self,
-        prediction: &P,
-        labels: ArrayViewD<'_, P::Elem>,
-    ) -> Result<Loss<T, InputTargetGrad<T>>> {
-        self.run(prediction.logits(), as_loss(labels))
-    }
-}
+independent_label_tasks!(SigmoidFocal, SigmoidInput::logits);
