@@ -5,6 +5,7 @@
 //! `cargo xtask fuzz` (the cargo-fuzz targets of `fuzz/`, on nightly).
 
 mod bench;
+mod dist;
 mod fuzz;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,14 @@ commands:
                      time lossfit's cross-entropy and elementwise losses against PyTorch CPU,
                      interleaved in one process, with same-run memory bandwidth (1 and 2
                      threads, default and warm allocator); writes target/bench/losses/summary.md
+  dist               build the pip wheel (maturin, manylinux2014 with zig) and sdist into
+                     target/dist/, install the wheel into a fresh virtualenv, run losslint
+                     --version, the README demo, python -m lossfit and the GitHub Action's steps
+  pre-commit         pre-commit try-repo this repository in a scratch git repo: the hook must
+                     fail on a PyTorch bug and pass on its fix
+  lsp                losslint server against pygls' LanguageClient (xtask/lsp/client.py)
+  (dist, pre-commit and lsp install maturin, ziglang, pre-commit and pygls with pip into
+  target/dist/tools on first use)
   fuzz [OPTS]        run each cargo-fuzz target of fuzz/ for 60 s (--seconds N, --target NAME)
                      on nightly, installing cargo-fuzz if missing; prints executions and
                      crashes per target; `cargo xtask fuzz --help` lists the options
@@ -54,6 +63,9 @@ fn main() -> Result<()> {
             Ok(())
         }
         Some("fuzz") => fuzz::fuzz(&rest),
+        Some("dist") => dist::dist(),
+        Some("pre-commit") => dist::pre_commit(),
+        Some("lsp") => dist::lsp(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

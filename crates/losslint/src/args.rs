@@ -27,7 +27,14 @@ pub enum Command {
     Rules(RulesArgs),
     /// Class distribution, imbalance and suggested class weights of label files.
     Stats(StatsArgs),
+    /// A language server on stdin/stdout: findings in the editor as you type, fixes as quick
+    /// fixes (for VS Code, Neovim, Helix, ... see the README).
+    Server(ServerArgs),
 }
+
+/// `losslint server`.
+#[derive(Debug, Args)]
+pub struct ServerArgs {}
 
 /// `losslint check`.
 #[derive(Debug, Args)]
@@ -237,6 +244,10 @@ pub enum FormatArg {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// GitLab Code Quality report (JSON; `artifacts: reports: codequality`).
+    Gitlab,
+    /// JUnit XML (test reports of Jenkins, GitLab, Azure Pipelines, CircleCI, ...).
+    Junit,
 }
 
 /// `--format` of `rules` and `stats`.

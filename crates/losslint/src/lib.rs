@@ -17,6 +17,7 @@ pub mod frontend;
 mod notebook;
 pub mod render;
 pub mod rules;
+pub mod server;
 pub mod settings;
 pub mod stats_cmd;
 pub mod suppress;

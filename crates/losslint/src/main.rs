@@ -40,6 +40,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain(&args),
         Command::Rules(args) => rules(&args),
         Command::Stats(args) => stats(args),
+        Command::Server(_) => {
+            losslint::server::run()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

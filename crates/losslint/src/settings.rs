@@ -296,6 +296,8 @@ impl CheckSettings {
                 FormatArg::Json => OutputFormat::Json,
                 FormatArg::Sarif => OutputFormat::Sarif,
                 FormatArg::Github => OutputFormat::Github,
+                FormatArg::Gitlab => OutputFormat::Gitlab,
+                FormatArg::Junit => OutputFormat::Junit,
             },
             exit_zero: args.exit_zero,
             quiet: args.quiet,

@@ -389,6 +389,220 @@ fn sarif_output_has_the_required_structure() {
 }
 
 #[test]
+fn gitlab_output_is_a_code_quality_report() {
+    let dir = TempDir::new();
+    dir.write("src/step.rs", IMPLICIT);
+    dir.write("src/other.rs", IMPLICIT);
+    let args = [
+        "check",
+        "--isolated",
+        "--format",
+        "gitlab",
+        "--deny",
+        "LL001",
+    ];
+    let out = losslint(dir.path(), &args);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let issues = out.json();
+    let issues = issues.as_array().unwrap();
+    assert_eq!(issues.len(), 2, "{}", out.stdout);
+    let line = line_of(IMPLICIT, "CrossEntropy::new()");
+    for issue in issues {
+        assert_eq!(issue["type"], "issue");
+        assert_eq!(issue["check_name"], "LL001");
+        assert_eq!(issue["severity"], "major");
+        assert!(
+            issue["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("LL001 implicit-reduction: ")
+        );
+        assert_eq!(issue["location"]["positions"]["begin"]["line"], line);
+        assert!(
+            issue["location"]["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("src/")
+        );
+        assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 16);
+    }
+    // Fingerprints tell the files apart and stay the same from run to run.
+    assert_ne!(issues[0]["fingerprint"], issues[1]["fingerprint"]);
+    assert_eq!(losslint(dir.path(), &args).json(), out.json());
+    // A warning is a minor issue; no findings is an empty report.
+    let warn = losslint(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "gitlab",
+            "--warn",
+            "LL001",
+        ],
+    );
+    assert_eq!(warn.json()[0]["severity"], "minor");
+    let clean = TempDir::new();
+    clean.write("step.rs", EXPLICIT);
+    let out = losslint(clean.path(), &["check", "--isolated", "--format", "gitlab"]);
+    assert_eq!((out.code, out.json()), (0, serde_json::json!([])));
+}
+
+#[test]
+fn junit_output_is_one_failed_case_per_finding() {
+    let dir = TempDir::new();
+    dir.write("a <b>.rs", IMPLICIT);
+    let out = losslint(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--format",
+            "junit",
+            "--deny",
+            "LL001",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let xml = &out.stdout;
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"losslint\" tests=\"1\" failures=\"1\""), "{xml}");
+    // The path is escaped wherever it appears (the suite, the case's class name and file).
+    assert!(
+        xml.contains("<testsuite name=\"a &lt;b&gt;.rs\" tests=\"1\" failures=\"1\""),
+        "{xml}"
+    );
+    let line = line_of(IMPLICIT, "CrossEntropy::new()");
+    assert!(
+        xml.contains(&format!(
+            "<testcase name=\"LL001 implicit-reduction at line {line}, column "
+        )),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!("file=\"a &lt;b&gt;.rs\" line=\"{line}\"")),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<failure type=\"LL001\" message=\"error: "),
+        "{xml}"
+    );
+    assert_eq!(
+        xml.matches("<testcase ").count(),
+        xml.matches("</testcase>").count()
+    );
+    assert!(xml.trim_end().ends_with("</testsuites>"));
+    // No findings: one passing case, so CI systems show a test that ran.
+    let clean = TempDir::new();
+    clean.write("step.rs", EXPLICIT);
+    let out = losslint(clean.path(), &["check", "--isolated", "--format", "junit"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.contains("tests=\"1\" failures=\"0\""),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("<testcase name=\"no findings in 1 file\" classname=\"losslint\"/>"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// Runs the GitHub Action's run step (`action/run.sh`) as a workflow would: the `GITHUB_*` files,
+/// the action's inputs as `INPUT_*`, and this build's `losslint`.
+#[cfg(unix)]
+fn action_run(dir: &Path, args: &str, sarif: &str) -> (Output, String, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../action/run.sh");
+    let github = TempDir::new();
+    let output_file = github.write("output", "");
+    let summary_file = github.write("summary", "");
+    let out = Command::new("bash")
+        .arg(&script)
+        .current_dir(dir)
+        .env("LOSSLINT", env!("CARGO_BIN_EXE_losslint"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", dir)
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("GITHUB_STEP_SUMMARY", &summary_file)
+        .env("INPUT_ARGS", args)
+        .env("INPUT_SARIF", sarif)
+        .env("INPUT_WORKING_DIRECTORY", ".")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let output = Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    (output, github.read("output"), github.read("summary"))
+}
+
+#[cfg(unix)]
+#[test]
+fn github_action_annotates_writes_sarif_and_fails_on_findings() {
+    let dir = TempDir::new();
+    dir.write("step.rs", IMPLICIT);
+    dir.write("clean.rs", EXPLICIT);
+    let (out, outputs, summary) = action_run(
+        dir.path(),
+        "step.rs clean.rs --isolated --deny LL001",
+        "losslint.sarif",
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.starts_with("::error file=step.rs,line="),
+        "{}",
+        out.stdout
+    );
+    assert!(outputs.contains("exit-code=1\n"), "{outputs}");
+    assert!(outputs.contains("findings=1\n"), "{outputs}");
+    assert!(outputs.contains("sarif-file=losslint.sarif\n"), "{outputs}");
+    assert!(
+        summary.contains("**losslint** failed: 1 finding(s)"),
+        "{summary}"
+    );
+    let sarif: Value = serde_json::from_str(&dir.read("losslint.sarif")).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "LL001");
+
+    // No findings: exit 0, no annotations, no SARIF asked for.
+    let (out, outputs, summary) = action_run(dir.path(), "clean.rs --isolated", "");
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(outputs.contains("exit-code=0\nfindings=0\n"), "{outputs}");
+    assert!(!outputs.contains("sarif-file"), "{outputs}");
+    assert!(summary.contains("passed: 0 finding(s)"), "{summary}");
+
+    // A path that does not exist: losslint's usage error (2) is the step's.
+    let (out, outputs, _) = action_run(dir.path(), "missing.py --isolated", "");
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(outputs.contains("exit-code=2\n"), "{outputs}");
+}
+
+#[test]
+fn the_action_installs_the_version_being_built() {
+    let action =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../action.yml"))
+            .unwrap();
+    let default = action
+        .split("  version:")
+        .nth(1)
+        .and_then(|input| {
+            input
+                .lines()
+                .find(|l| l.trim_start().starts_with("default:"))
+        })
+        .unwrap();
+    assert_eq!(
+        default.trim(),
+        format!("default: \"{}\"", env!("CARGO_PKG_VERSION")),
+        "action.yml pins another version than this crate's: update its `version` default"
+    );
+}
+
+#[test]
 fn github_output_is_workflow_commands() {
     let dir = TempDir::new();
     dir.write("step.rs", IMPLICIT);

@@ -2,8 +2,10 @@
 //! CI system. They write to the `Write` they are given and never decide the exit status.
 
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod sarif;
 
 use std::io::{self, Write};
@@ -25,6 +27,10 @@ pub enum OutputFormat {
     Sarif,
     /// GitHub Actions workflow commands.
     Github,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
 }
 
 /// How to render.
@@ -61,6 +67,8 @@ pub fn report(
         OutputFormat::Json => json::report(out, report),
         OutputFormat::Sarif => sarif::report(out, report, registry),
         OutputFormat::Github => github::report(out, report),
+        OutputFormat::Gitlab => gitlab::report(out, report),
+        OutputFormat::Junit => junit::report(out, report),
     }
 }
 
@@ -96,7 +104,7 @@ fn statistics(out: &mut dyn Write, report: &Report, options: RenderOptions) -> i
     }
     rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
     match options.format {
-        OutputFormat::Json | OutputFormat::Sarif => {
+        OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Gitlab | OutputFormat::Junit => {
             let value: Vec<serde_json::Value> = rows
                 .iter()
                 .map(|(code, name, count, fixable)| {
