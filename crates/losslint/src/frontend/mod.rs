@@ -1,5 +1,5 @@
 //! Frontends turn one source file into [`FileFacts`]. They may fail only by recording a
-//! [`ParseFailure`](crate::facts::ParseFailure); they never panic on any input.
+//! [`ParseFailure`]; they never panic on any input.
 
 use crate::facts::{FileFacts, Language, ParseFailure, Pos, Span};
 
