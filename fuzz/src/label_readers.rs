@@ -20,14 +20,15 @@ use lossfit_stats::{
 
 use crate::scratch;
 
-const EXTENSIONS: [&str; 6] = ["csv", "tsv", "txt", "labels", "json", "npy"];
-const FORMATS: [Format; 6] = [
+const EXTENSIONS: [&str; 7] = ["csv", "tsv", "txt", "labels", "json", "npy", "jsonl"];
+const FORMATS: [Format; 7] = [
     Format::Csv,
     Format::Tsv,
     Format::Text,
     Format::JsonCounts,
     Format::JsonArray,
     Format::Npy,
+    Format::JsonLines,
 ];
 
 /// `read_labels` on a file made from `data`, with options made from its header.

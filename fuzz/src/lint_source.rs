@@ -150,6 +150,8 @@ fn render_all(engine: &Engine, text: &str, linted: &Linted, applied: &fix::Appli
         OutputFormat::Json,
         OutputFormat::Sarif,
         OutputFormat::Github,
+        OutputFormat::Gitlab,
+        OutputFormat::Junit,
     ];
     for format in formats {
         for (color, statistics) in [(false, false), (true, false), (false, true)] {

@@ -205,6 +205,11 @@ pub enum ErrorKind {
         /// What the parser said, or which shape was expected.
         message: String,
     },
+    /// A JSON Lines row is not a JSON object, or its label is not a class id or name.
+    BadJsonLine {
+        /// What the parser said, or what the label was.
+        message: String,
+    },
     /// An NPY array's dtype is not a little-endian integer (or bool) type.
     NpyDtype {
         /// The `descr` of the header, e.g. `<f4`.
@@ -333,6 +338,10 @@ impl ErrorKind {
                 "declare at least {} classes or fix the label",
                 id.saturating_add(1)
             ),
+            Self::BadJsonLine { .. } => "each line is one JSON object with the label under a key \
+                 (`{\"text\": \"..\", \"label\": 3}`; `column` names another key, dotted for \
+                 nested objects)"
+                .to_string(),
             Self::BadJson { .. } => "a label JSON file is `{\"counts\": {\"cat\": 900, \
                  \"dog\": 100}}`, `{\"rows\": 1000, \"positives\": {\"cat\": 120}}` or an array \
                  of labels `[\"cat\", \"dog\", ...]`"
@@ -412,6 +421,7 @@ impl fmt::Display for ErrorKind {
                 )
             }
             Self::BadJson { message } => write!(f, "invalid label JSON: {message}"),
+            Self::BadJsonLine { message } => write!(f, "invalid JSON Lines row: {message}"),
             Self::NpyDtype { dtype } => {
                 write!(f, "dtype `{dtype}` is not a little-endian integer type")
             }

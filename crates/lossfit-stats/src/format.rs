@@ -9,6 +9,7 @@
 //! | [`Format::JsonCounts`] | `.json` starting with `{` | `{"counts": {"cat": 900, "dog": 100}}` |
 //! | [`Format::JsonArray`] | `.json` starting with `[` | `["cat", "dog", "cat"]` or `[0, 1, 0]` |
 //! | [`Format::Npy`] | `.npy` | `np.save`d integer array: 1-D ids, 2-D multi-label 0/1 |
+//! | [`Format::JsonLines`] | `.jsonl`, `.ndjson` | `{"text": "..", "label": 3}` per line (a dotted key for nested fields) |
 
 use std::fmt;
 use std::io::{BufRead, BufReader};
@@ -27,6 +28,7 @@ use crate::error::{ErrorKind, StatsError};
 /// | [`Format::JsonCounts`] | `.json` starting with `{` | `{"counts": {"cat": 900, "dog": 100}}` |
 /// | [`Format::JsonArray`] | `.json` starting with `[` | `["cat", "dog", "cat"]` or `[0, 1, 0]` |
 /// | [`Format::Npy`] | `.npy` | `np.save`d integer array: 1-D ids, 2-D multi-label 0/1 |
+/// | [`Format::JsonLines`] | `.jsonl`, `.ndjson` | `{"text": "..", "label": 3}` per line (a dotted key for nested fields) |
 ///
 /// Every format is streamed; [`read_labels`](crate::read_labels) gives the rules they share
 /// (ids or names, declared classes, binary, empty files).
@@ -100,6 +102,21 @@ pub enum Format {
     /// [`ErrorKind::NpyRank`]. Errors about one element give its 0-based
     /// [row](crate::StatsError::row) (and [column](crate::StatsError::column)), not a line.
     Npy,
+    /// JSON Lines: one JSON object per line, the label under a key.
+    ///
+    /// ```text
+    /// {"text": "great movie", "label": 1}
+    /// {"text": "...", "meta": {"topic": "sports"}}       column = "meta.topic"
+    /// {"text": "...", "labels": ["news", "sports"]}      multi-label: a list per row
+    /// ```
+    /// The key is [`ReadOptions::column`] (dotted for nested objects), else the first of
+    /// `label`, `labels`, `target`, `class` that the first object has; a missing key is
+    /// [`ErrorKind::MissingColumn`] naming the keys there are. A label is an integer (class
+    /// id), a string (read like a CSV field) or a boolean (0/1); a float is
+    /// [`ErrorKind::NotAnInteger`]. With a multi-label task each row's value is a list of ids or
+    /// names (labels sorted: ids numerically, then names). Lines up to 1 MiB, blank lines
+    /// skipped, numbered from 1 in errors.
+    JsonLines,
 }
 
 impl Format {
@@ -128,6 +145,7 @@ impl Format {
             "tsv" => Some(Detected::Known(Self::Tsv)),
             "txt" | "labels" => Some(Detected::Known(Self::Text)),
             "npy" => Some(Detected::Known(Self::Npy)),
+            "jsonl" | "ndjson" => Some(Detected::Known(Self::JsonLines)),
             "json" => Some(Detected::Json),
             _ => None,
         }
@@ -173,6 +191,7 @@ impl fmt::Display for Format {
             Self::Text => "text",
             Self::JsonCounts => "JSON counts",
             Self::JsonArray => "JSON array",
+            Self::JsonLines => "JSON Lines",
             Self::Npy => "NPY",
         })
     }
@@ -245,8 +264,9 @@ impl FromStr for TaskHint {
 pub struct ReadOptions {
     /// The format; `None`: from the extension (and, for `.json`, the first character).
     pub format: Option<Format>,
-    /// The CSV/TSV label column; `None`: the first column named `label`, `labels`, `target` or
-    /// `class` (case-insensitive), else the last column. Ignored by the other formats.
+    /// The CSV/TSV label column, or the JSON Lines key (dotted for nested objects); `None`: the
+    /// first column (key) named `label`, `labels`, `target` or `class` (case-insensitive for
+    /// CSV), else the last CSV column. Ignored by the other formats.
     pub column: Option<String>,
     /// The multi-label CSV/TSV 0/1 columns; `None`: every column except those named `id`,
     /// `index`, `name`, `path` or `file` (case-insensitive). Used when the task is multi-label.

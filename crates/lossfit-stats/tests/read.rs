@@ -1048,3 +1048,154 @@ fn named_classes_need_a_declared_order() {
     };
     assert_eq!(counts.counts(), [1, 2, 0]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// JSON Lines: fixtures written by DuckDB (tests/fixtures/jsonl/generate.py), with the counts
+// DuckDB computed for them.
+
+fn jsonl_fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/jsonl")
+        .join(name)
+}
+
+fn duckdb_expected() -> serde_json::Value {
+    let text = std::fs::read_to_string(jsonl_fixture("expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn json_lines_counts_match_duckdb() {
+    let expected = duckdb_expected();
+    for (file, options) in [
+        ("reviews.jsonl", opts()),
+        (
+            "topics.jsonl",
+            ReadOptions {
+                column: Some("meta.topic".to_string()),
+                ..opts()
+            },
+        ),
+    ] {
+        let path = jsonl_fixture(file);
+        assert_eq!(Format::from_path(&path), Some(Format::JsonLines));
+        let mut want: Vec<(String, u64)> = expected[file]["counts"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+            .collect();
+        let mut got = classes(&path, &options);
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{file}");
+    }
+    // Multi-label: a list of tags per row (rows with none count as rows).
+    let tagged = multi_label(&jsonl_fixture("tagged.jsonl"), &task(TaskHint::MultiLabel));
+    assert_eq!(
+        tagged.rows(),
+        expected["tagged.jsonl"]["rows"].as_u64().unwrap()
+    );
+    let positives: Vec<(String, u64)> = tagged
+        .labels()
+        .iter()
+        .cloned()
+        .zip(tagged.positives().iter().copied())
+        .collect();
+    assert_eq!(
+        positives,
+        pairs(&[("news", 60), ("rare", 3), ("sports", 24)])
+    );
+    for (label, n) in &positives {
+        assert_eq!(expected["tagged.jsonl"]["positives"][label], *n);
+    }
+}
+
+#[test]
+fn json_lines_keys_values_and_errors() {
+    let dir = TempDir::new("jsonl");
+    // Default keys, blank lines, a BOM, booleans as 0/1, `.ndjson`.
+    let path = dir.write(
+        "b.ndjson",
+        "\u{feff}{\"target\": true}\n\n{\"target\": false, \"x\": 1}\r\n{\"target\": true}\n",
+    );
+    assert_eq!(classes(&path, &opts()), pairs(&[("0", 1), ("1", 2)]));
+    // Names read like CSV fields; ids as strings when the labels are ids.
+    let path = dir.write("n.jsonl", "{\"class\": \"cat\"}\n{\"class\": \" dog \"}\n");
+    assert_eq!(classes(&path, &opts()), pairs(&[("cat", 1), ("dog", 1)]));
+    // Multi-label with ids, and a single id standing for a one-label row.
+    let path = dir.write(
+        "m.jsonl",
+        "{\"labels\": [2, 0]}\n{\"labels\": 2}\n{\"labels\": []}\n",
+    );
+    let m = multi_label(&path, &task(TaskHint::MultiLabel));
+    assert_eq!(m.rows(), 3);
+    let got: Vec<(String, u64)> = m
+        .labels()
+        .iter()
+        .cloned()
+        .zip(m.positives().iter().copied())
+        .collect();
+    assert_eq!(got, pairs(&[("0", 1), ("2", 2)]));
+
+    let cases: [(&str, &str, ReadOptions, &str); 7] = [
+        (
+            "missing.jsonl",
+            "{\"text\": \"a\"}\n",
+            opts(),
+            "no column `label` / `labels` / `target` / `class`",
+        ),
+        (
+            "nested.jsonl",
+            "{\"meta\": {\"lang\": \"en\"}}\n",
+            ReadOptions {
+                column: Some("meta.topic".to_string()),
+                ..opts()
+            },
+            "no column `meta.topic`",
+        ),
+        (
+            "float.jsonl",
+            "{\"label\": 1}\n{\"label\": 1.5}\n",
+            opts(),
+            "1.5",
+        ),
+        (
+            "list.jsonl",
+            "{\"label\": \"a\"}\n{\"label\": [\"a\"]}\n",
+            opts(),
+            "multi-label",
+        ),
+        (
+            "null.jsonl",
+            "{\"label\": 0}\n{\"label\": null}\n",
+            opts(),
+            "null",
+        ),
+        (
+            "broken.jsonl",
+            "{\"label\": 0}\n{\"label\": 1\n",
+            opts(),
+            "not a JSON object",
+        ),
+        ("scalar.jsonl", "3\n", opts(), "must be a JSON object"),
+    ];
+    for (name, text, options, needle) in cases {
+        let path = dir.write(name, text);
+        let err = error(&path, &options);
+        let shown = err.to_string();
+        assert!(shown.contains(needle), "{name}: {shown}");
+        if name != "missing.jsonl" && name != "nested.jsonl" && name != "scalar.jsonl" {
+            assert_eq!(err.line(), Some(2), "{name}: {shown}");
+        }
+    }
+    // An empty file, and a line over the cap.
+    let path = dir.write("empty.jsonl", "\n\n");
+    assert!(matches!(error(&path, &opts()).kind(), ErrorKind::Empty));
+    let long = format!("{{\"label\": 0, \"text\": \"{}\"}}\n", "x".repeat(2 << 20));
+    let path = dir.write("long.jsonl", long);
+    assert!(matches!(
+        error(&path, &opts()).kind(),
+        ErrorKind::LineTooLong { .. }
+    ));
+}

@@ -59,14 +59,14 @@ pub struct CheckArgs {
     #[arg(long)]
     pub isolated: bool,
 
-    /// Label file the losses are judged against (CSV/TSV, text, JSON counts or array, NPY);
-    /// overrides `[labels] path` of any configuration. A site's inline `losslint: labels = ".."`
+    /// Label file the losses are judged against (CSV/TSV, text, JSON counts or array, NPY, JSON
+    /// Lines); overrides `[labels] path` of any configuration. A site's inline `losslint: labels = ".."`
     /// directive still wins over it.
     #[arg(long, value_name = "FILE")]
     pub labels: Option<PathBuf>,
 
-    /// CSV/TSV column holding the label (default: `label`, `labels`, `target` or `class`, else
-    /// the last column).
+    /// CSV/TSV column, or JSON Lines key (dotted for nested objects), holding the label
+    /// (default: `label`, `labels`, `target` or `class`, else the last CSV column).
     #[arg(long, value_name = "NAME")]
     pub labels_column: Option<String>,
 
@@ -161,7 +161,7 @@ Command-line flags override it.
 
     [labels]                        # label statistics LL002 / LL009 judge losses against
     path = \"data/train_labels.csv\"  # relative to this configuration file
-    column = \"label\"                # CSV/TSV only
+    column = \"label\"                # CSV/TSV column or JSON Lines key
     task = \"multiclass\"             # multiclass | multilabel | binary
     classes = 10
     [imbalance]
@@ -201,11 +201,11 @@ pub struct RulesArgs {
 /// `losslint stats`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Label files: CSV/TSV, text (one label per line), JSON counts or array, NPY.
+    /// Label files: CSV/TSV, text (one label per line), JSON counts or array, NPY, JSON Lines.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// CSV/TSV column holding the label.
+    /// CSV/TSV column or JSON Lines key (dotted for nested objects) holding the label.
     #[arg(long, value_name = "NAME")]
     pub column: Option<String>,
 

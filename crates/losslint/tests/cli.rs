@@ -1246,6 +1246,46 @@ fn stats_text_json_and_counts_round_trip() {
 }
 
 #[test]
+fn stats_and_check_read_json_lines() {
+    let dir = TempDir::new();
+    let mut rows = String::new();
+    for i in 0..40 {
+        let topic = if i % 10 == 0 { "sports" } else { "business" };
+        let _ = writeln!(
+            rows,
+            "{{\"id\": {i}, \"meta\": {{\"topic\": \"{topic}\"}}}}"
+        );
+    }
+    dir.write("data/train.jsonl", &rows);
+    let out = losslint(
+        dir.path(),
+        &[
+            "stats",
+            "data/train.jsonl",
+            "--column",
+            "meta.topic",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = &out.json()[0];
+    assert_eq!(report["rows"], 40);
+    assert_eq!(report["imbalance_ratio"], 9.0);
+    // The same file bound in the configuration: an unweighted loss on it is LL002.
+    dir.write(
+        "losslint.toml",
+        "[labels]\npath = \"data/train.jsonl\"\ncolumn = \"meta.topic\"\nclasses = [\"business\", \"sports\"]\n",
+    );
+    dir.write(
+        "train.py",
+        "from torch import nn\n\ncriterion = nn.CrossEntropyLoss(reduction=\"mean\")\n",
+    );
+    let out = losslint(dir.path(), &["check", "train.py", "--format", "json"]);
+    assert_eq!(out.codes(), ["LL002"], "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
 fn stats_of_multi_label_files() {
     let dir = TempDir::new();
     let mut csv = String::from("path,cat,dog\n");

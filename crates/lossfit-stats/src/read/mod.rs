@@ -24,6 +24,7 @@
 
 mod csv;
 mod json;
+mod jsonl;
 mod npy;
 mod tally;
 mod text;
@@ -180,7 +181,7 @@ fn read(
     let total = file.metadata().map_err(ErrorKind::Io)?.len();
     let line_formats = matches!(
         format,
-        Detected::Known(Format::Csv | Format::Tsv | Format::Text)
+        Detected::Known(Format::Csv | Format::Tsv | Format::Text | Format::JsonLines)
     );
     let mut state = Progress {
         read: 0,
@@ -214,6 +215,7 @@ fn read(
         Format::JsonCounts => json::read_counts(reader, options),
         Format::JsonArray => json::read_array(reader, options),
         Format::Npy => npy::read(reader, options),
+        Format::JsonLines => jsonl::read(reader, options),
     }?;
     state.finish();
     match (stats, &options.class_names) {
