@@ -21,7 +21,7 @@ use lossfit_stats::{
 use crate::scratch;
 
 const EXTENSIONS: [&str; 7] = ["csv", "tsv", "txt", "labels", "json", "npy", "jsonl"];
-const FORMATS: [Format; 7] = [
+const FORMATS: [Format; 8] = [
     Format::Csv,
     Format::Tsv,
     Format::Text,
@@ -29,6 +29,7 @@ const FORMATS: [Format; 7] = [
     Format::JsonArray,
     Format::Npy,
     Format::JsonLines,
+    Format::Coco,
 ];
 
 /// `read_labels` on a file made from `data`, with options made from its header.

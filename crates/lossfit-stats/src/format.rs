@@ -10,6 +10,9 @@
 //! | [`Format::JsonArray`] | `.json` starting with `[` | `["cat", "dog", "cat"]` or `[0, 1, 0]` |
 //! | [`Format::Npy`] | `.npy` | `np.save`d integer array: 1-D ids, 2-D multi-label 0/1 |
 //! | [`Format::JsonLines`] | `.jsonl`, `.ndjson` | `{"text": "..", "label": 3}` per line (a dotted key for nested fields) |
+//! | [`Format::Coco`] | `.json` whose first key is `info`, `images`, `annotations`, ... | COCO `instances_*.json`: annotations per category |
+//! | [`Format::ImageFolder`] | a directory of class directories | torchvision `ImageFolder`: `train/<class>/*.jpg` |
+//! | [`Format::Yolo`] | a directory of `.txt` files | YOLO labels: `class x y w h` per line |
 
 use std::fmt;
 use std::io::{BufRead, BufReader};
@@ -29,6 +32,9 @@ use crate::error::{ErrorKind, StatsError};
 /// | [`Format::JsonArray`] | `.json` starting with `[` | `["cat", "dog", "cat"]` or `[0, 1, 0]` |
 /// | [`Format::Npy`] | `.npy` | `np.save`d integer array: 1-D ids, 2-D multi-label 0/1 |
 /// | [`Format::JsonLines`] | `.jsonl`, `.ndjson` | `{"text": "..", "label": 3}` per line (a dotted key for nested fields) |
+/// | [`Format::Coco`] | `.json` whose first key is `info`, `images`, `annotations`, ... | COCO `instances_*.json`: annotations per category |
+/// | [`Format::ImageFolder`] | a directory of class directories | torchvision `ImageFolder`: `train/<class>/*.jpg` |
+/// | [`Format::Yolo`] | a directory of `.txt` files | YOLO labels: `class x y w h` per line |
 ///
 /// Every format is streamed; [`read_labels`](crate::read_labels) gives the rules they share
 /// (ids or names, declared classes, binary, empty files).
@@ -117,6 +123,22 @@ pub enum Format {
     /// names (labels sorted: ids numerically, then names). Lines up to 1 MiB, blank lines
     /// skipped, numbered from 1 in errors.
     JsonLines,
+    /// COCO annotations (`instances_train2017.json`): the annotations of each category,
+    /// streamed (`images` and every annotation field but `category_id` are skipped without being
+    /// held). The classes are `categories` sorted by id, named by `name`, so index `i` is the
+    /// `i`-th category; a category without annotations has count 0; an annotation of a
+    /// category that is not listed is [`ErrorKind::BadJson`]. Chosen for a `.json` file whose
+    /// first key is `info`, `licenses`, `images`, `annotations` or `categories`.
+    Coco,
+    /// A directory per class, torchvision's `ImageFolder` layout (`train/<class>/**/*.jpg`):
+    /// the classes are the subdirectories sorted by name (torchvision's label order), each
+    /// counting the files below it with an image extension torchvision accepts, or one of
+    /// [`ReadOptions::extensions`]. Chosen for a directory that holds no `.txt` files.
+    ImageFolder,
+    /// A YOLO label directory: one `.txt` per image, `class x_center y_center width height` per
+    /// object; the first field of each line is counted. `classes.txt` (in the directory or its
+    /// parent) names the classes in id order. Chosen for a directory that holds `.txt` files.
+    Yolo,
 }
 
 impl Format {
@@ -174,6 +196,9 @@ pub(crate) fn sniff_json(reader: &mut impl BufRead) -> std::io::Result<Option<Fo
             .count();
         if skip == 0 {
             return Ok(match first {
+                b'{' if first_key(buf).is_some_and(|k| crate::read::COCO_KEYS.contains(&k)) => {
+                    Some(Format::Coco)
+                }
                 b'{' => Some(Format::JsonCounts),
                 b'[' => Some(Format::JsonArray),
                 _ => None,
@@ -181,6 +206,15 @@ pub(crate) fn sniff_json(reader: &mut impl BufRead) -> std::io::Result<Option<Fo
         }
         reader.consume(skip);
     }
+}
+
+/// The first key of the JSON object `buf` starts with, when it is in `buf` and plain (no
+/// escapes).
+fn first_key(buf: &[u8]) -> Option<&str> {
+    let rest = buf.strip_prefix(b"{")?.trim_ascii_start();
+    let rest = rest.strip_prefix(b"\"")?;
+    let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+    (rest[end] == b'"').then(|| std::str::from_utf8(&rest[..end]).ok())?
 }
 
 impl fmt::Display for Format {
@@ -192,6 +226,9 @@ impl fmt::Display for Format {
             Self::JsonCounts => "JSON counts",
             Self::JsonArray => "JSON array",
             Self::JsonLines => "JSON Lines",
+            Self::Coco => "COCO annotations",
+            Self::ImageFolder => "image folder",
+            Self::Yolo => "YOLO labels",
             Self::Npy => "NPY",
         })
     }
@@ -281,4 +318,7 @@ pub struct ReadOptions {
     /// for index-based results (weights, the positive class) when the labels are names; every
     /// label must be one of them. See [`ClassCounts::with_class_names`](crate::ClassCounts::with_class_names).
     pub class_names: Option<Vec<String>>,
+    /// The file extensions that count in a directory per class ([`Format::ImageFolder`]),
+    /// without the dot, any case; `None`: torchvision's image extensions.
+    pub extensions: Option<Vec<String>>,
 }

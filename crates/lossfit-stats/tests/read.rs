@@ -1199,3 +1199,145 @@ fn json_lines_keys_values_and_errors() {
         ErrorKind::LineTooLong { .. }
     ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dataset layouts: COCO annotations, torchvision's ImageFolder, YOLO label directories, made by
+// tests/fixtures/datasets/generate.py with the counts pycocotools and torchvision reported.
+
+fn dataset(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/datasets")
+        .join(rel)
+}
+
+/// `(class, count)` in the class order the writer's own tool gives.
+fn tool_counts(rel: &str) -> Vec<(String, u64)> {
+    let text = std::fs::read_to_string(dataset("expected.json")).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entry = &expected[rel];
+    entry["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|class| {
+            let class = class.as_str().unwrap();
+            (class.to_string(), entry["counts"][class].as_u64().unwrap())
+        })
+        .collect()
+}
+
+fn ordered(path: &Path, options: &ReadOptions) -> (Vec<(String, u64)>, bool) {
+    match read_ok(path, options) {
+        LabelStats::MultiClass(c) => (
+            c.iter().map(|(l, n)| (l.to_string(), n)).collect(),
+            c.is_ordered(),
+        ),
+        LabelStats::MultiLabel(m) => panic!("expected multi-class, got {m:?}"),
+    }
+}
+
+#[test]
+fn dataset_layouts_count_like_their_own_tools() {
+    for rel in [
+        "coco/instances_mini.json",
+        "imagefolder/train",
+        "yolo/labels/train",
+    ] {
+        let (got, is_ordered) = ordered(&dataset(rel), &opts());
+        // Same classes, same counts, in the tool's class order (the model's output order), so
+        // index-based weights line up.
+        assert_eq!(got, tool_counts(rel), "{rel}");
+        assert!(is_ordered, "{rel}");
+    }
+    assert_eq!(
+        Format::from_path(&dataset("coco/instances_mini.json")),
+        Some(Format::Coco)
+    );
+    // COCO: the category without annotations is kept (absent), ids with gaps map to indices.
+    let LabelStats::MultiClass(coco) = read_ok(&dataset("coco/instances_mini.json"), &opts())
+    else {
+        unreachable!()
+    };
+    assert_eq!(coco.absent(), [&ClassLabel::from("dog")]);
+    assert_eq!(coco.counts(), [60, 12, 0, 3]);
+    // Other extensions for a directory per class.
+    let only_png = ReadOptions {
+        extensions: Some(vec![".PNG".to_string()]),
+        ..opts()
+    };
+    let (got, _) = ordered(&dataset("imagefolder/train"), &only_png);
+    assert_eq!(
+        got,
+        pairs(&[("Zebra", 9), ("bird", 0), ("cat", 1), ("dog", 0)])
+    );
+}
+
+#[test]
+fn dataset_layout_errors_name_the_file_and_the_fix() {
+    let dir = TempDir::new("datasets");
+    // COCO: an annotation of an unlisted category, no categories, a truncated file.
+    let path = dir.write(
+        "unlisted.json",
+        r#"{"images": [], "annotations": [{"id": 1, "category_id": 5}], "categories": [{"id": 1, "name": "a"}]}"#,
+    );
+    assert!(error(&path, &opts()).to_string().contains("category_id 5"));
+    let path = dir.write("nocats.json", r#"{"annotations": [{"category_id": 1}]}"#);
+    assert!(
+        error(&path, &opts())
+            .to_string()
+            .contains("without `categories`")
+    );
+    let path = dir.write(
+        "cut.json",
+        r#"{"images": [], "annotations": [{"category_id": 1}, {"cat"#,
+    );
+    assert!(matches!(
+        error(&path, &opts()).kind(),
+        ErrorKind::BadJson { .. }
+    ));
+    // A COCO file is still found when its first key is not `info` (and counts JSON still is
+    // counts).
+    let path = dir.write(
+        "first.json",
+        r#"{"annotations": [{"category_id": 2}], "categories": [{"id": 2, "name": "b"}]}"#,
+    );
+    assert_eq!(classes(&path, &opts()), pairs(&[("b", 1)]));
+
+    // YOLO: a line whose first field is not a class id names its file and line.
+    let yolo = dir.path().join("labels");
+    std::fs::create_dir_all(&yolo).unwrap();
+    std::fs::write(yolo.join("a.txt"), "0 0.5 0.5 0.1 0.1\n").unwrap();
+    std::fs::write(
+        yolo.join("b.txt"),
+        "1 0.5 0.5 0.1 0.1\nperson 0.1 0.1 0.1 0.1\n",
+    )
+    .unwrap();
+    let err = read_labels(&yolo, &opts()).unwrap_err();
+    assert_eq!(err.path(), Some(yolo.join("b.txt").as_path()));
+    assert_eq!(err.line(), Some(2));
+    // Without classes.txt, the ids are the classes.
+    std::fs::write(yolo.join("b.txt"), "1 0.5 0.5 0.1 0.1\n1 0 0 0 0\n").unwrap();
+    assert_eq!(classes(&yolo, &opts()), pairs(&[("0", 1), ("1", 2)]));
+    // An id beyond classes.txt is an error.
+    std::fs::write(yolo.join("classes.txt"), "only\n").unwrap();
+    assert!(matches!(
+        read_labels(&yolo, &opts()).unwrap_err().kind(),
+        ErrorKind::ClassOutOfRange { .. }
+    ));
+
+    // A directory per class with no images, and a directory with nothing at all.
+    let folder = dir.path().join("folder");
+    std::fs::create_dir_all(folder.join("cat")).unwrap();
+    std::fs::write(folder.join("cat/readme.md"), "").unwrap();
+    let err = read_labels(&folder, &opts()).unwrap_err();
+    assert!(
+        err.to_string().contains("no file with an image extension"),
+        "{err}"
+    );
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert!(matches!(
+        read_labels(&empty, &opts()).unwrap_err().kind(),
+        ErrorKind::Empty
+    ));
+}

@@ -56,7 +56,7 @@ use crate::{Real, Result};
 /// | `reduction` (required) | `mean`, `sum`; for `KlDiv` `batchmean` or `sum` (`mean` is an error: it divides by the number of classes) | every head |
 /// | `scale` | weight of the head in the total (default 1) | every head |
 /// | `input` | `logits` (default), `probabilities`, `log_probabilities` | required `log_probabilities` for `Nll` and `KlDiv`, `probabilities` for `Bce` |
-/// | `labels` | `"path"` to a label file (CSV/TSV, text, JSON counts or array, NPY, JSON Lines), relative to the crate (or to `$LOSSFIT_LABELS_DIR` when set) | classification heads |
+/// | `labels` | `"path"` to a label file (CSV/TSV, text, JSON counts or array, NPY, JSON Lines, COCO annotations) or dataset directory (a directory per class, YOLO labels), relative to the crate (or to `$LOSSFIT_LABELS_DIR` when set) | classification heads |
 /// | `column` | CSV/TSV label column or JSON Lines key, dotted for nested fields (default `label`, `labels`, `target`, `class`, else the last CSV column) | with `labels` |
 /// | `classes` | declared class count (absent classes are counted, larger ids are an error), or the class names in the order of the model's outputs, `["cat", "dog", "bird"]`, which labels that are names need for `weight = balanced` | with `labels` |
 /// | `max_imbalance` | imbalance ratio that counts as imbalanced (default 3.0) | with `labels` |

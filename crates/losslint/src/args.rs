@@ -201,9 +201,16 @@ pub struct RulesArgs {
 /// `losslint stats`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Label files: CSV/TSV, text (one label per line), JSON counts or array, NPY, JSON Lines.
-    #[arg(required = true, value_name = "FILE")]
+    /// Label files: CSV/TSV, text (one label per line), JSON counts or array, NPY, JSON Lines,
+    /// COCO annotations; or directories: a directory per class (`train/<class>/*.jpg`) or YOLO
+    /// labels (`*.txt`).
+    #[arg(required = true, value_name = "PATH")]
     pub files: Vec<PathBuf>,
+
+    /// The file extensions that count in a directory per class (default: torchvision's image
+    /// extensions).
+    #[arg(long, value_name = "EXT,..", value_delimiter = ',')]
+    pub extensions: Option<Vec<String>>,
 
     /// CSV/TSV column or JSON Lines key (dotted for nested objects) holding the label.
     #[arg(long, value_name = "NAME")]

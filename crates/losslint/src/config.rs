@@ -58,6 +58,8 @@ pub struct LabelsOptions {
     pub column: Option<String>,
     /// Multi-label CSV/TSV: the 0/1 columns.
     pub label_columns: Option<Vec<String>>,
+    /// `extensions = ["jpg", "png"]`: the files that count in a directory per class.
+    pub extensions: Option<Vec<String>>,
     pub task: Option<TaskHint>,
     pub classes: Option<usize>,
     /// `classes = ["cat", "dog"]`: the class names in the order of the model's outputs.
@@ -74,6 +76,9 @@ impl LabelsOptions {
         }
         if other.column.is_some() {
             self.column.clone_from(&other.column);
+        }
+        if other.extensions.is_some() {
+            self.extensions.clone_from(&other.extensions);
         }
         if other.label_columns.is_some() {
             self.label_columns.clone_from(&other.label_columns);
@@ -396,6 +401,7 @@ impl Reader<'_> {
                 "path",
                 "column",
                 "label_columns",
+                "extensions",
                 "task",
                 "classes",
                 "allow_outside_root",
@@ -414,6 +420,9 @@ impl Reader<'_> {
         }
         if let Some(v) = table.get("label_columns") {
             labels.label_columns = Some(self.strings(v, &format!("{key}label_columns"))?);
+        }
+        if let Some(v) = table.get("extensions") {
+            labels.extensions = Some(self.strings(v, &format!("{key}extensions"))?);
         }
         if let Some(v) = table.get("task") {
             let task = self.string(v, &format!("{key}task"))?;

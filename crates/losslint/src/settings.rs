@@ -233,6 +233,7 @@ impl CheckSettings {
             }),
             column: args.labels_column.clone(),
             label_columns: None,
+            extensions: None,
             task: args.task.map(task_hint),
             classes: args.classes.as_ref().and_then(ClassesArg::count),
             class_names: args.classes.as_ref().and_then(ClassesArg::names),
@@ -488,6 +489,7 @@ impl FileSettings {
                 task: self.labels.task,
                 classes: self.labels.classes,
                 class_names: self.labels.class_names.clone(),
+                extensions: self.labels.extensions.clone(),
             },
         })
     }

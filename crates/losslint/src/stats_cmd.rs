@@ -56,6 +56,7 @@ impl StatsOptions {
                 task: args.task.map(task_hint),
                 classes: args.classes.as_ref().and_then(ClassesArg::count),
                 class_names: args.classes.as_ref().and_then(ClassesArg::names),
+                extensions: args.extensions,
             },
             policy: ImbalancePolicy { max_ratio },
             json: args.format == ListFormatArg::Json,

@@ -22,12 +22,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod coco;
+pub(crate) use coco::KEYS as COCO_KEYS;
 mod csv;
+mod image_folder;
 mod json;
 mod jsonl;
 mod npy;
 mod tally;
 mod text;
+mod yolo;
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -122,7 +126,14 @@ pub fn read_labels_with_progress(
     options: &ReadOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<LabelStats, StatsError> {
-    read(path, options, progress).map_err(|err| err.with_path(path))
+    read(path, options, progress).map_err(|err| {
+        // A directory's readers name the file inside it that failed.
+        if err.path().is_some() {
+            err
+        } else {
+            err.with_path(path)
+        }
+    })
 }
 
 fn read(
@@ -132,6 +143,11 @@ fn read(
 ) -> Result<LabelStats, StatsError> {
     // A FIFO would block the open or the read forever, a device never end.
     let metadata = std::fs::metadata(path).map_err(ErrorKind::Io)?;
+    // A directory is a dataset layout (a directory per class, YOLO labels), unless its name
+    // says it should have been a label file (`labels.csv/`).
+    if metadata.is_dir() && Format::from_extension(path).is_none() {
+        return read_directory(path, options, progress);
+    }
     if !metadata.is_file() {
         return Err(ErrorKind::NotAFile {
             kind: file_kind(&metadata),
@@ -216,8 +232,60 @@ fn read(
         Format::JsonArray => json::read_array(reader, options),
         Format::Npy => npy::read(reader, options),
         Format::JsonLines => jsonl::read(reader, options),
+        Format::Coco => coco::read(reader, options),
+        Format::ImageFolder | Format::Yolo => {
+            return Err(ErrorKind::InvalidOptions {
+                message: format!("{format} data is a directory, not a file; give the directory"),
+            }
+            .into());
+        }
     }?;
     state.finish();
+    match (stats, &options.class_names) {
+        (LabelStats::MultiClass(counts), Some(names)) => {
+            Ok(LabelStats::MultiClass(counts.with_class_names(names)?))
+        }
+        (stats, _) => Ok(stats),
+    }
+}
+
+/// A directory: YOLO labels when it holds `.txt` files (other than `classes.txt`), else a
+/// directory per class (or the format `options` names).
+fn read_directory(
+    dir: &Path,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<LabelStats, StatsError> {
+    let format = match options.format {
+        Some(format @ (Format::ImageFolder | Format::Yolo)) => format,
+        Some(other) => {
+            return Err(ErrorKind::InvalidOptions {
+                message: format!("{other} labels are a file, but this is a directory"),
+            }
+            .into());
+        }
+        None => {
+            let has_txt = std::fs::read_dir(dir)
+                .map_err(ErrorKind::Io)?
+                .filter_map(Result::ok)
+                .any(|entry| {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    entry.file_type().is_ok_and(|t| t.is_file())
+                        && name.to_ascii_lowercase().ends_with(".txt")
+                        && name != "classes.txt"
+                });
+            if has_txt {
+                Format::Yolo
+            } else {
+                Format::ImageFolder
+            }
+        }
+    };
+    let stats = match format {
+        Format::Yolo => yolo::read(dir, options, progress),
+        _ => image_folder::read(dir, options, progress),
+    }?;
     match (stats, &options.class_names) {
         (LabelStats::MultiClass(counts), Some(names)) => {
             Ok(LabelStats::MultiClass(counts.with_class_names(names)?))
