@@ -1286,6 +1286,41 @@ fn stats_and_check_read_json_lines() {
 }
 
 #[test]
+fn stats_and_check_read_dataset_directories() {
+    let dir = TempDir::new();
+    for (class, n) in [("cat", 8), ("dog", 2)] {
+        for i in 0..n {
+            dir.write(&format!("images/train/{class}/{i}.jpg"), "");
+        }
+    }
+    dir.write("images/train/dog/notes.txt", "not an image");
+    let out = losslint(dir.path(), &["stats", "images/train", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()[0]["rows"], 10);
+    assert_eq!(out.json()[0]["class_order"], "0 = `cat`, 1 = `dog`");
+    let out = losslint(
+        dir.path(),
+        &[
+            "stats",
+            "images/train",
+            "--extensions",
+            "txt",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.json()[0]["rows"], 1, "{}", out.stdout);
+    // Bound in the configuration, the directory judges the loss: unweighted on 4:1 is LL002.
+    dir.write("losslint.toml", "[labels]\npath = \"images/train\"\n");
+    dir.write(
+        "train.py",
+        "from torch import nn\n\ncriterion = nn.CrossEntropyLoss(reduction=\"mean\")\n",
+    );
+    let out = losslint(dir.path(), &["check", "train.py", "--format", "json"]);
+    assert_eq!(out.codes(), ["LL002"], "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
 fn stats_of_multi_label_files() {
     let dir = TempDir::new();
     let mut csv = String::from("path,cat,dog\n");
