@@ -1273,10 +1273,15 @@ fn stats_and_check_read_json_lines() {
     assert_eq!(report["rows"], 40);
     assert_eq!(report["imbalance_ratio"], 9.0);
     // The same file bound in the configuration: an unweighted loss on it is LL002.
-    dir.write(
-        "losslint.toml",
+    assert_unweighted_loss_flagged(
+        &dir,
         "[labels]\npath = \"data/train.jsonl\"\ncolumn = \"meta.topic\"\nclasses = [\"business\", \"sports\"]\n",
     );
+}
+
+/// With `config` binding imbalanced labels, an unweighted PyTorch cross-entropy is LL002.
+fn assert_unweighted_loss_flagged(dir: &TempDir, config: &str) {
+    dir.write("losslint.toml", config);
     dir.write(
         "train.py",
         "from torch import nn\n\ncriterion = nn.CrossEntropyLoss(reduction=\"mean\")\n",
@@ -1311,13 +1316,7 @@ fn stats_and_check_read_dataset_directories() {
     );
     assert_eq!(out.json()[0]["rows"], 1, "{}", out.stdout);
     // Bound in the configuration, the directory judges the loss: unweighted on 4:1 is LL002.
-    dir.write("losslint.toml", "[labels]\npath = \"images/train\"\n");
-    dir.write(
-        "train.py",
-        "from torch import nn\n\ncriterion = nn.CrossEntropyLoss(reduction=\"mean\")\n",
-    );
-    let out = losslint(dir.path(), &["check", "train.py", "--format", "json"]);
-    assert_eq!(out.codes(), ["LL002"], "{}{}", out.stdout, out.stderr);
+    assert_unweighted_loss_flagged(&dir, "[labels]\npath = \"images/train\"\n");
 }
 
 #[test]

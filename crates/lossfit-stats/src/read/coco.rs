@@ -22,21 +22,14 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 
 use crate::counts::{ClassCounts, ClassLabel, LabelStats};
 use crate::error::{ErrorKind, StatsError};
-use crate::format::{ReadOptions, TaskHint};
+use crate::format::ReadOptions;
 
 /// The top-level keys of a COCO file: a `.json` object whose first key is one of them is read
 /// as COCO rather than as counts.
 pub(crate) const KEYS: [&str; 5] = ["info", "licenses", "images", "annotations", "categories"];
 
 pub(super) fn read(reader: impl Read, options: &ReadOptions) -> Result<LabelStats, StatsError> {
-    if options.task == Some(TaskHint::MultiLabel) {
-        return Err(ErrorKind::InvalidOptions {
-            message: "a COCO file is read as one class per annotation (multi-class counts); \
-                      declare the task multi-class or leave it out"
-                .to_string(),
-        }
-        .into());
-    }
+    super::single_label_only(options, "COCO annotations")?;
     let mut de = serde_json::Deserializer::from_reader(reader);
     let file = FileSeed
         .deserialize(&mut de)
@@ -79,15 +72,10 @@ pub(super) fn read(reader: impl Read, options: &ReadOptions) -> Result<LabelStat
             file.counts.get(id).copied().unwrap_or(0),
         )
     });
-    let counts = ClassCounts::from_pairs(pairs).with_class_names(&names)?;
-    if let Some(declared) = options.classes.filter(|&c| c != names.len()) {
-        return Err(ErrorKind::LabelCount {
-            declared,
-            found: names.len(),
-        }
-        .into());
-    }
-    Ok(LabelStats::MultiClass(counts))
+    super::check_class_count(options, names.len())?;
+    Ok(LabelStats::MultiClass(
+        ClassCounts::from_pairs(pairs).with_class_names(&names)?,
+    ))
 }
 
 /// What the file holds that counts.

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use crate::counts::{ClassCounts, ClassLabel, LabelStats};
 use crate::error::{ErrorKind, StatsError};
-use crate::format::{ReadOptions, TaskHint};
+use crate::format::ReadOptions;
 
 /// torchvision's `IMG_EXTENSIONS`.
 pub(crate) const IMAGE_EXTENSIONS: [&str; 9] = [
@@ -29,13 +29,7 @@ pub(super) fn read(
     options: &ReadOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<LabelStats, StatsError> {
-    if options.task == Some(TaskHint::MultiLabel) {
-        return Err(ErrorKind::InvalidOptions {
-            message: "a directory per class holds one class per file, not multi-label rows"
-                .to_string(),
-        }
-        .into());
-    }
+    super::single_label_only(options, "class directories")?;
     let extensions: Vec<String> = match &options.extensions {
         Some(list) => list
             .iter()
@@ -73,15 +67,10 @@ pub(super) fn read(
         }
         .into());
     }
-    let counts = ClassCounts::from_pairs(pairs).with_class_names(&classes)?;
-    if let Some(declared) = options.classes.filter(|&c| c != classes.len()) {
-        return Err(ErrorKind::LabelCount {
-            declared,
-            found: classes.len(),
-        }
-        .into());
-    }
-    Ok(LabelStats::MultiClass(counts))
+    super::check_class_count(options, classes.len())?;
+    Ok(LabelStats::MultiClass(
+        ClassCounts::from_pairs(pairs).with_class_names(&classes)?,
+    ))
 }
 
 /// Files below `dir` (recursively, without following directory links) with one of the

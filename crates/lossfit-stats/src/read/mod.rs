@@ -328,6 +328,31 @@ fn distinct_labels(labels: &[String]) -> Result<(), StatsError> {
     }
 }
 
+/// The error for a multi-label task on a layout that holds one class per file or object.
+fn single_label_only(options: &ReadOptions, layout: &str) -> Result<(), StatsError> {
+    if options.task == Some(TaskHint::MultiLabel) {
+        return Err(ErrorKind::InvalidOptions {
+            message: format!(
+                "{layout} hold one class per item (multi-class counts), not multi-label rows; \
+                 declare the task multi-class or leave it out"
+            ),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Checks a declared class count against the classes a layout lists (categories, class
+/// directories).
+fn check_class_count(options: &ReadOptions, found: usize) -> Result<(), StatsError> {
+    match options.classes {
+        Some(declared) if declared != found => {
+            Err(ErrorKind::LabelCount { declared, found }.into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Checks the declared class count against the number of multi-label columns.
 fn check_label_count(options: &ReadOptions, found: usize) -> Result<(), StatsError> {
     match options.classes {

@@ -17,7 +17,7 @@ use std::path::Path;
 use super::tally::Tally;
 use crate::counts::{ClassCounts, ClassLabel, LabelStats};
 use crate::error::{ErrorKind, StatsError};
-use crate::format::{ReadOptions, TaskHint};
+use crate::format::ReadOptions;
 
 /// The file of class names, one per line, in id order.
 const CLASS_NAMES: &str = "classes.txt";
@@ -27,13 +27,7 @@ pub(super) fn read(
     options: &ReadOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<LabelStats, StatsError> {
-    if options.task == Some(TaskHint::MultiLabel) {
-        return Err(ErrorKind::InvalidOptions {
-            message: "YOLO labels are counted as one class per object (multi-class counts)"
-                .to_string(),
-        }
-        .into());
-    }
+    super::single_label_only(options, "YOLO labels")?;
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .map_err(ErrorKind::Io)?
         .filter_map(Result::ok)

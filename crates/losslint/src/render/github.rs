@@ -14,14 +14,7 @@ pub(super) fn report(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             _ => "warning",
         };
         // A notebook's lines are within a cell: the message says which.
-        let mut message = match f.cell {
-            Some(cell) => format!("cell {cell}: {}", d.message),
-            None => d.message.clone(),
-        };
-        if let Some(help) = &d.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
+        let message = super::message_with_help(f, "\nhelp: ");
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",

@@ -31,15 +31,7 @@ pub(super) fn report(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                 &occurrence.to_string(),
             ]);
             *occurrence += 1;
-            let mut description = match f.cell {
-                Some(cell) => format!("cell {cell}: {}", d.message),
-                None => d.message.clone(),
-            };
-            if let Some(help) = &d.help {
-                description.push_str(" (help: ");
-                description.push_str(help);
-                description.push(')');
-            }
+            let description = super::message_with_help(f, " | help: ");
             json!({
                 "type": "issue",
                 "check_name": d.code,

@@ -169,6 +169,22 @@ pub fn description(rule: &dyn Rule) -> String {
         .join(" ")
 }
 
+/// A finding's message for formats that have one text field: `cell N: ` first in a notebook
+/// (its lines are within that cell), then the message, then `help` after `separator`.
+#[must_use]
+pub(crate) fn message_with_help(finding: &crate::engine::Finding, separator: &str) -> String {
+    let d = &finding.diagnostic;
+    let mut message = match finding.cell {
+        Some(cell) => format!("cell {cell}: {}", d.message),
+        None => d.message.clone(),
+    };
+    if let Some(help) = &d.help {
+        message.push_str(separator);
+        message.push_str(help);
+    }
+    message
+}
+
 /// `error` / `warning`: how a level is shown (and spelt in JSON and SARIF).
 #[must_use]
 pub fn severity(level: Level) -> &'static str {

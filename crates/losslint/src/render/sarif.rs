@@ -34,14 +34,7 @@ pub(super) fn report(out: &mut dyn Write, report: &Report, registry: &Registry) 
         .map(|f| {
             let d = &f.diagnostic;
             let uri = uri(&f.path);
-            let mut message = match f.cell {
-                Some(cell) => format!("cell {cell}: {}", d.message),
-                None => d.message.clone(),
-            };
-            if let Some(help) = &d.help {
-                message.push_str("\nhelp: ");
-                message.push_str(help);
-            }
+            let message = super::message_with_help(f, "\nhelp: ");
             let mut result = json!({
                 "ruleId": d.code,
                 "level": severity(f.level),
