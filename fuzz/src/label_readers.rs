@@ -98,6 +98,8 @@ pub fn label_readers(data: &[u8]) {
         },
         // The declared class order: the header's fields (names or numbers) as a class list.
         class_names: (b % 4 == 3).then(|| header.clone()),
+        // Files fed here are single files: the directory layouts' extensions do not apply.
+        extensions: None,
     };
     let dir = scratch::dir("labels");
     let path = scratch::write(&dir, &file, content);
