@@ -62,6 +62,23 @@ fn compute_into_matches_compute_for_probabilities_and_per_sample() {
 fn sequence_logits_are_read_as_rows_with_the_same_result() {
     let logits = Logits::<Sequence, f64>::new(scores(&[2, 3, 4])).unwrap();
     let tokens = TokenIndices::new(array![[1_i64, -100, 3], [0, 2, 2]]).unwrap();
+    // The typed layer reads `[N, T, C]` as rows; PyTorch's classes-second layout through the
+    // functional layer is the independent reference.
+    let reference = lossfit::functional::cross_entropy(
+        logits.view().permuted_axes(vec![0, 2, 1]),
+        tokens.view(),
+        &lossfit::functional::CrossEntropyOptions::default(),
+    )
+    .unwrap();
+    let typed = CrossEntropy::new()
+        .reduction(Mean)
+        .compute(&logits, &tokens)
+        .unwrap();
+    assert!((typed.value - reference.value[[]]).abs() < 1e-12);
+    assert_close(
+        &typed.grad.input,
+        &reference.grad.input.permuted_axes(vec![0, 2, 1]).to_owned(),
+    );
     for per_sample in [false, true] {
         let (mut grad, in_place_input) = (Array3::<f64>::zeros((2, 3, 4)), logits.clone());
         if per_sample {

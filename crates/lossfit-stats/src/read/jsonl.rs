@@ -12,49 +12,34 @@
 //! binary 0/1); a multi-label row is a list of ids or names (or one of them). Blank lines are
 //! skipped; lines are numbered from 1 in errors; memory does not grow with the row count.
 
+use std::collections::BTreeMap;
 use std::io::BufRead;
 
 use serde_json::Value;
 
+use super::tally::Tally;
+
 use super::{check_label_count, single_label_tally};
 use crate::counts::{LabelStats, MultiLabelCounts};
 use crate::error::{ErrorKind, StatsError};
-use crate::format::{ReadOptions, TaskHint};
+use crate::format::ReadOptions;
 
 /// The keys tried, in order, when no column is given.
 const DEFAULT_KEYS: [&str; 4] = ["label", "labels", "target", "class"];
 
-pub(super) fn read(
-    mut reader: impl BufRead,
-    options: &ReadOptions,
-) -> Result<LabelStats, StatsError> {
-    let multi_label = options.task == Some(TaskHint::MultiLabel);
-    let mut tally = single_label_tally(options);
-    let mut positives: std::collections::BTreeMap<Label, u64> = std::collections::BTreeMap::new();
-    let mut rows = 0u64;
+pub(super) fn read(reader: impl BufRead, options: &ReadOptions) -> Result<LabelStats, StatsError> {
+    let mut counter = match single_label_tally(options) {
+        Some(tally) => Counter::Single(tally),
+        None => Counter::Multi {
+            positives: BTreeMap::new(),
+            rows: 0,
+        },
+    };
     let mut key: Option<Vec<String>> = options
         .column
         .as_ref()
         .map(|c| c.split('.').map(str::to_string).collect());
-    let mut buf = Vec::with_capacity(1024);
-    let mut line = 0u64;
-    loop {
-        buf.clear();
-        if reader
-            .read_until(b'\n', &mut buf)
-            .map_err(super::io_error)?
-            == 0
-        {
-            break;
-        }
-        line += 1;
-        let mut text = buf.trim_ascii();
-        if line == 1 {
-            text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
-        }
-        if text.is_empty() {
-            continue;
-        }
+    super::for_each_line(reader, |line, text| {
         let at_line = |kind: ErrorKind| StatsError::new(kind).with_line(line);
         let object: Value = serde_json::from_slice(text).map_err(|e| {
             at_line(ErrorKind::BadJsonLine {
@@ -72,63 +57,73 @@ pub(super) fn read(
             None => key.insert(default_key(&object).map_err(at_line)?),
         };
         let value = lookup(&object, path).map_err(at_line)?;
-        if multi_label {
-            rows += 1;
-            let labels: &[Value] = match value {
-                Value::Array(items) => items,
-                single => std::slice::from_ref(single),
-            };
-            for item in labels {
-                let label = Label::of(item).map_err(at_line)?;
-                *positives.entry(label).or_default() += 1;
-            }
-            continue;
+        counter.add(value, path).map_err(at_line)
+    })?;
+    match counter {
+        Counter::Single(tally) => Ok(LabelStats::MultiClass(tally.finish()?)),
+        Counter::Multi { rows: 0, .. } => Err(ErrorKind::Empty.into()),
+        Counter::Multi { positives, rows } => {
+            check_label_count(options, positives.len())?;
+            let (labels, counts): (Vec<String>, Vec<u64>) = positives
+                .into_iter()
+                .map(|(label, n)| (label.to_string(), n))
+                .unzip();
+            Ok(LabelStats::MultiLabel(MultiLabelCounts::new(
+                labels, counts, rows,
+            )))
         }
-        let Some(tally) = tally.as_mut() else {
-            unreachable!("a single-label task has a tally");
-        };
-        let added = match value {
-            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(id), _) => tally.add_int(id, 1),
-                (None, Some(negative)) => tally.add_negative(negative, 1),
-                _ => Err(ErrorKind::NotAnInteger {
-                    value: n.to_string(),
+    }
+}
+
+/// What is counted: one label per row, or a list of positives per row (a multi-label task).
+enum Counter {
+    Single(Tally),
+    Multi {
+        positives: BTreeMap<Label, u64>,
+        rows: u64,
+    },
+}
+
+impl Counter {
+    /// Counts one row's label value (found at `path`).
+    fn add(&mut self, value: &Value, path: &[String]) -> Result<(), ErrorKind> {
+        match self {
+            Counter::Multi { positives, rows } => {
+                *rows += 1;
+                let labels: &[Value] = match value {
+                    Value::Array(items) => items,
+                    single => std::slice::from_ref(single),
+                };
+                for item in labels {
+                    *positives.entry(Label::of(item)?).or_default() += 1;
+                }
+                Ok(())
+            }
+            Counter::Single(tally) => match value {
+                Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                    (Some(id), _) => tally.add_int(id, 1),
+                    (None, Some(negative)) => tally.add_negative(negative, 1),
+                    _ => Err(ErrorKind::NotAnInteger {
+                        value: n.to_string(),
+                    }),
+                },
+                Value::String(s) => tally.add_field(s.as_bytes(), 1),
+                Value::Bool(b) => tally.add_int(u64::from(*b), 1),
+                Value::Array(_) => Err(ErrorKind::BadJsonLine {
+                    message: "a list of labels is a multi-label row: declare the task \
+                              multi-label (`task = \"multilabel\"`, `--task multilabel`)"
+                        .to_string(),
+                }),
+                Value::Null | Value::Object(_) => Err(ErrorKind::BadJsonLine {
+                    message: format!(
+                        "the label under `{}` is {}, not a class id or name",
+                        path.join("."),
+                        kind(value)
+                    ),
                 }),
             },
-            Value::String(s) => tally.add_field(s.as_bytes(), 1),
-            Value::Bool(b) => tally.add_int(u64::from(*b), 1),
-            Value::Array(_) => Err(ErrorKind::BadJsonLine {
-                message: "a list of labels is a multi-label row: declare the task multi-label \
-                          (`task = \"multilabel\"`, `--task multilabel`)"
-                    .to_string(),
-            }),
-            Value::Null | Value::Object(_) => Err(ErrorKind::BadJsonLine {
-                message: format!(
-                    "the label under `{}` is {}, not a class id or name",
-                    path.join("."),
-                    kind(value)
-                ),
-            }),
-        };
-        added.map_err(at_line)?;
-    }
-    if multi_label {
-        if rows == 0 {
-            return Err(ErrorKind::Empty.into());
         }
-        check_label_count(options, positives.len())?;
-        let (labels, counts): (Vec<String>, Vec<u64>) = positives
-            .into_iter()
-            .map(|(label, n)| (label.to_string(), n))
-            .unzip();
-        return Ok(LabelStats::MultiLabel(MultiLabelCounts::new(
-            labels, counts, rows,
-        )));
     }
-    let Some(tally) = tally else {
-        unreachable!("a single-label task has a tally");
-    };
-    Ok(LabelStats::MultiClass(tally.finish()?))
 }
 
 /// The first default key the object has.

@@ -294,6 +294,33 @@ fn read_directory(
     }
 }
 
+/// Calls `each(line, text)` for every line that is not blank, numbered from 1, with surrounding
+/// whitespace (a Windows `\r` too) trimmed and a UTF-8 byte-order mark dropped from the first.
+fn for_each_line(
+    mut reader: impl std::io::BufRead,
+    mut each: impl FnMut(u64, &[u8]) -> Result<(), StatsError>,
+) -> Result<(), StatsError> {
+    let mut buf = Vec::with_capacity(256);
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf).map_err(io_error)? == 0 {
+            return Ok(());
+        }
+        line += 1;
+        let mut text = buf.trim_ascii();
+        if line == 1 {
+            text = text
+                .strip_prefix(b"\xef\xbb\xbf")
+                .unwrap_or(text)
+                .trim_ascii();
+        }
+        if !text.is_empty() {
+            each(line, text)?;
+        }
+    }
+}
+
 /// The counts of a single-label file under `options` (`None` when the task is multi-label).
 fn single_label_tally(options: &ReadOptions) -> Option<tally::Tally> {
     match options.task {

@@ -10,8 +10,11 @@ use crate::facts::Span;
 /// The position encoding in force for a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
+    /// Characters counted in UTF-8 bytes (no conversion from losslint's offsets).
     Utf8,
+    /// Characters counted in UTF-16 code units (the protocol's default).
     Utf16,
+    /// Characters counted in code points.
     Utf32,
 }
 
@@ -28,6 +31,7 @@ impl Encoding {
         }
     }
 
+    /// The encoding's name in the protocol (`utf-8`, `utf-16`, `utf-32`).
     #[must_use]
     pub fn kind(self) -> PositionEncodingKind {
         match self {
@@ -55,6 +59,7 @@ pub struct LineIndex<'t> {
 }
 
 impl<'t> LineIndex<'t> {
+    /// The line starts of `text`.
     #[must_use]
     pub fn new(text: &'t str) -> Self {
         let starts = std::iter::once(0)

@@ -195,21 +195,17 @@ where
     type Family = SequenceTargets;
 
     fn evaluate(&self, prediction: &P, tokens: &TokenIndices) -> Result<Loss<T, InputGrad<T>>> {
-        // PyTorch's layout puts classes second: [N, T, C] -> [N, C, T] (a view, no copy).
-        let logits = prediction.logits().permuted_axes(vec![0, 2, 1]);
-        let loss = cross_entropy(
+        // The buffer form, into a fresh gradient: the logits are read as `N * T` rows.
+        let logits = prediction.logits();
+        let mut input = ArrayD::from_elem(logits.raw_dim(), T::default());
+        let value = <TokenIndices as CrossEntropyIntoTarget<Sequence, T>>::write_into(
+            tokens,
+            self,
             logits,
-            tokens.view(),
-            &self.options(Some(tokens.ignore_index())),
+            input.view_mut(),
         )?;
-        let input = loss
-            .grad
-            .input
-            .permuted_axes(vec![0, 2, 1])
-            .as_standard_layout()
-            .into_owned();
         Ok(Loss {
-            value: loss.value,
+            value,
             grad: InputGrad { input },
         })
     }
@@ -384,30 +380,23 @@ impl<T: Real> CrossEntropyIntoTarget<Sequence, T> for TokenIndices {
         grad: ArrayViewMutD<'_, T>,
     ) -> Result<ArrayD<T>> {
         let options = loss.options(Some(self.ignore_index()));
-        let rows = token_rows(logits.shape(), self);
-        match (rows, logits.into_dimensionality::<ndarray::Ix3>()) {
-            (Some((n, rows)), Ok(logits))
-                if logits.is_standard_layout() && grad.is_standard_layout() =>
-            {
-                let logits = logits.into_shape_with_order(rows).map_err(layout_bug)?;
-                let grad = grad.into_shape_with_order(rows).map_err(layout_bug)?;
-                let tokens = self
-                    .view()
-                    .into_shape_with_order(rows.0)
-                    .map_err(layout_bug)?;
-                let value = cross_entropy_into(logits, tokens, &options, grad)?;
-                per_token(value, n)
-            }
-            (_, logits) => {
-                // Strided views (or shapes the functional layer will reject): PyTorch's
-                // classes-second layout, as views.
+        match token_rows(logits.shape(), self) {
+            Some(rows) if logits.is_standard_layout() && grad.is_standard_layout() => {
                 let logits = logits
-                    .map_err(layout_bug)?
-                    .into_dyn()
-                    .permuted_axes(vec![0, 2, 1]);
-                let grad = grad.permuted_axes(vec![0, 2, 1]);
-                cross_entropy_into(logits, self.view(), &options, grad)
+                    .into_shape_with_order(rows.shape)
+                    .map_err(layout_bug)?;
+                let grad = grad.into_shape_with_order(rows.shape).map_err(layout_bug)?;
+                let value = cross_entropy_into(logits, rows.tokens, &options, grad)?;
+                per_token(value, rows.samples)
             }
+            // Strided views (or shapes the functional layer will reject): PyTorch's
+            // classes-second layout, as views.
+            _ => cross_entropy_into(
+                logits.permuted_axes(vec![0, 2, 1]),
+                self.view(),
+                &options,
+                grad.permuted_axes(vec![0, 2, 1]),
+            ),
         }
     }
 }
@@ -420,27 +409,39 @@ impl CrossEntropyInPlaceTarget<Sequence> for TokenIndices {
     ) -> Result<ArrayD<T>> {
         let options = loss.options(Some(self.ignore_index()));
         match token_rows(logits.shape(), self) {
-            Some((n, rows)) if logits.is_standard_layout() => {
-                let logits = logits.into_shape_with_order(rows).map_err(layout_bug)?;
-                let tokens = self
-                    .view()
-                    .into_shape_with_order(rows.0)
+            Some(rows) if logits.is_standard_layout() => {
+                let logits = logits
+                    .into_shape_with_order(rows.shape)
                     .map_err(layout_bug)?;
-                let value = cross_entropy_in_place(logits, tokens, &options)?;
-                per_token(value, n)
+                let value = cross_entropy_in_place(logits, rows.tokens, &options)?;
+                per_token(value, rows.samples)
             }
             _ => cross_entropy_in_place(logits.permuted_axes(vec![0, 2, 1]), self.view(), &options),
         }
     }
 }
 
+/// Token logits seen as rows of classes.
+struct TokenRows<'t> {
+    /// `N`.
+    samples: usize,
+    /// `[N * T, C]`.
+    shape: (usize, usize),
+    /// The tokens as `[N * T]`.
+    tokens: ndarray::ArrayView1<'t, i64>,
+}
+
 /// `[N, T, C]` logits whose `[N, T]` tokens match are `N * T` rows of `C` classes: the same
 /// loss (a mean over the tokens that are not ignored), read row by row with no transpose.
-/// Returns `N` and the rows' shape, or `None` when the shapes do not match (the classes-second
-/// path then reports it).
-fn token_rows(logits: &[usize], tokens: &TokenIndices) -> Option<(usize, (usize, usize))> {
-    match (logits, tokens.view().shape()) {
-        ([n, t, c], [tn, tt]) if n == tn && t == tt => Some((*n, (n * t, *c))),
+/// `None` when the shapes do not match (the classes-second path then reports it).
+fn token_rows<'t>(logits: &[usize], tokens: &'t TokenIndices) -> Option<TokenRows<'t>> {
+    let view = tokens.view();
+    match (logits, view.shape()) {
+        ([n, t, c], [tn, tt]) if n == tn && t == tt => Some(TokenRows {
+            samples: *n,
+            shape: (n * t, *c),
+            tokens: view.into_shape_with_order(n * t).ok()?,
+        }),
         _ => None,
     }
 }
