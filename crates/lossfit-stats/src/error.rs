@@ -369,7 +369,9 @@ impl ErrorKind {
             Self::NotUtf8 => "save the file as UTF-8".to_string(),
             Self::DuplicateLabel { .. } => "give every label column a different name".to_string(),
             Self::NotAFile { .. } => {
-                "point to a regular label file (CSV, TSV, text, JSON or NPY)".to_string()
+                "point to a regular label file (CSV, TSV, text, JSON, JSON Lines, NPY) or a dataset \
+                 directory (a directory per class, YOLO labels)"
+                    .to_string()
             }
             Self::LineTooLong { .. } => {
                 "check that this is the label file; labels go one row per line".to_string()

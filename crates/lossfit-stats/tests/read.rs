@@ -1341,3 +1341,24 @@ fn dataset_layout_errors_name_the_file_and_the_fix() {
         ErrorKind::Empty
     ));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_directory_per_class_counts_regular_files_only_and_never_loops() {
+    let dir = TempDir::new("image-folder-hostile");
+    let root = dir.path().join("train");
+    for class in ["cat", "dog"] {
+        std::fs::create_dir_all(root.join(class)).unwrap();
+    }
+    std::fs::write(root.join("cat/a.jpg"), "").unwrap();
+    std::fs::write(root.join("dog/b.jpg"), "").unwrap();
+    std::os::unix::fs::symlink(root.join("cat/a.jpg"), root.join("dog/link.jpg")).unwrap();
+    // A link cycle, a link to a missing file and a FIFO named like an image.
+    std::os::unix::fs::symlink(&root, root.join("dog/loop")).unwrap();
+    std::os::unix::fs::symlink(root.join("nowhere.jpg"), root.join("cat/dangling.jpg")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(root.join("cat/fifo.jpg"))
+        .status();
+    assert_eq!(classes(&root, &opts()), pairs(&[("cat", 1), ("dog", 2)]));
+    let _ = made;
+}

@@ -11,7 +11,8 @@
 //! `.ppm`, `.bmp`, `.pgm`, `.tif`, `.tiff`, `.webp`, any case), or one of
 //! [`ReadOptions::extensions`](crate::ReadOptions::extensions). A class without such files is
 //! kept with count 0 (torchvision would refuse the dataset). Only file names are read, never
-//! file contents; symbolic links to directories are not followed (a link cycle cannot loop).
+//! file contents; only regular files (and links to them) count; symbolic links to directories
+//! are not followed (a link cycle cannot loop).
 
 use std::path::Path;
 
@@ -87,7 +88,11 @@ fn count_files(dir: &Path, extensions: &[String]) -> Result<u64, StatsError> {
             };
             if kind.is_dir() {
                 pending.push(entry.path());
-            } else if has_extension(&entry.file_name().to_string_lossy(), extensions) {
+            } else if has_extension(&entry.file_name().to_string_lossy(), extensions)
+                && (kind.is_file() || (kind.is_symlink() && entry.path().is_file()))
+            {
+                // Regular files and links to them: a FIFO or a device named `x.jpg` is not an
+                // image (and is never opened).
                 count += 1;
             }
         }
