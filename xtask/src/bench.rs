@@ -1,8 +1,10 @@
 //! `cargo xtask bench lint`: how fast `losslint check` reads a large generated corpus, on 1 and
 //! 2 threads; `cargo xtask bench lint-python`: losslint against ruff on a real Python package;
-//! `cargo xtask bench losses`: lossfit's loss kernels against PyTorch CPU.
+//! `cargo xtask bench losses`: lossfit's loss kernels against PyTorch CPU; `cargo xtask bench
+//! labels`: losslint against DuckDB counting a sharded Parquet label column.
 
 mod corpus;
+mod labels;
 mod losses;
 mod python;
 mod rng;
@@ -66,7 +68,21 @@ per run beside it). Fails when any check fails.
   --alloc LIST     glibc allocator modes: default, warm (MALLOC_MMAP_MAX_=0
                    MALLOC_TRIM_THRESHOLD_=68719476736); default both
   --quick          only cross-entropy fwd+bwd at (8192, 1000) and (2048, 32000), and triad
-  --lib PATH       load this lossfit-bench cdylib instead of building one";
+  --lib PATH       load this lossfit-bench cdylib instead of building one
+
+usage: cargo xtask bench labels [--rows N] [--shards N] [--threads 1,2] [--runs N]
+
+Writes a Parquet dataset once with DuckDB's writer (target/bench-labels/: an id and a BIGINT
+label of 10 classes, 512:1, in --shards files), builds losslint in release, installs DuckDB into
+the tools' virtual environment (target/dist/tools) and times, in interleaved rounds per thread
+count, DuckDB's `SELECT label, count(*) FROM 'dir/*.parquet' GROUP BY label` (in process, `SET
+threads`) against `losslint stats --format json 'dir/*.parquet'` (whole process,
+RAYON_NUM_THREADS); checks both counted the same and reports losslint's peak RSS. Summary in
+target/bench/labels/summary.md.
+  --rows N         rows in all (default 100000000)
+  --shards N       Parquet files (default 16)
+  --threads LIST   thread counts (default 1,2)
+  --runs N         timed rounds per thread count (default 7)";
 
 /// Directory of the corpus, relative to the workspace root.
 const CORPUS_DIR: &str = "target/losslint-bench-corpus";
@@ -143,6 +159,9 @@ pub(crate) fn bench(args: &[String]) -> Result<()> {
         }
         Some((target, rest)) if target == "losses" => {
             losses::losses(&losses::LossesOptions::parse(rest)?)
+        }
+        Some((target, rest)) if target == "labels" => {
+            labels::labels(&labels::LabelsOptions::parse(rest)?)
         }
         Some((other, _)) => bail!("unknown bench target `{other}`\n\n{USAGE}"),
         None => bail!("no bench target given\n\n{USAGE}"),

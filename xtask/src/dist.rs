@@ -18,7 +18,7 @@ const PRE_COMMIT_TOOLS: [&str; 1] = ["pre-commit>=3"];
 const LSP_TOOLS: [&str; 1] = ["pygls>=2,<3"];
 
 /// The venv's `bin` (or `Scripts`), with `requirements` installed (pip skips what is there).
-fn tools(requirements: &[&str]) -> Result<PathBuf> {
+pub(crate) fn tools(requirements: &[&str]) -> Result<PathBuf> {
     let venv = root().join(TOOLS_VENV);
     let bin = venv.join(if cfg!(windows) { "Scripts" } else { "bin" });
     if !bin.join("python").exists() && !bin.join("python.exe").exists() {

@@ -35,7 +35,14 @@ fn allowed_roots() -> Vec<PathBuf> {
 /// `path` when it lies inside one of `roots` (after following links and `..`), else the
 /// error that says where label files may be. A path that does not exist is left to the reader.
 fn confine(path: &Path, roots: &[PathBuf]) -> Result<(), String> {
-    let Ok(file) = path.canonicalize() else {
+    let Some(base) = lossfit_stats::read_root(path) else {
+        return Err(format!(
+            "label pattern `{}` has a `..` after a wildcard, so its files could lie anywhere; \
+             write the pattern without climbing out of its directory",
+            path.display()
+        ));
+    };
+    let Ok(file) = base.canonicalize() else {
         return Ok(());
     };
     let inside = roots

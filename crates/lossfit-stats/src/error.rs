@@ -310,6 +310,43 @@ pub enum ErrorKind {
         /// The value given.
         beta: f64,
     },
+    /// A Parquet file cannot be read: not Parquet, cut short (no footer), corrupt, or compressed
+    /// with a codec this build does not read.
+    BadParquet {
+        /// What the Parquet reader said.
+        message: String,
+    },
+    /// An Arrow IPC file or stream (`datasets`' `save_to_disk`, Feather) cannot be read.
+    BadArrow {
+        /// What the Arrow reader said.
+        message: String,
+    },
+    /// The label column of a Parquet or Arrow file has a type labels never have (floats,
+    /// timestamps, a struct, a list of lists).
+    ColumnType {
+        /// The column.
+        column: String,
+        /// What it holds, e.g. `DOUBLE (floats)`.
+        found: String,
+    },
+    /// Rows of a Parquet or Arrow label column hold no label (null).
+    NullLabel {
+        /// How many rows of the part where they were found (a row group, a record batch).
+        count: u64,
+    },
+    /// A glob pattern matches no file.
+    NoMatch {
+        /// The pattern.
+        pattern: String,
+    },
+    /// The format is known, but this build of `lossfit-stats` was made without the feature that
+    /// reads it.
+    FormatNotBuilt {
+        /// The format (`Parquet`).
+        format: &'static str,
+        /// The Cargo feature that reads it (`parquet`).
+        feature: &'static str,
+    },
     /// The read options do not fit the file (a multi-label task for a one-label-per-line file,
     /// a binary task with a class count other than 2, ...).
     InvalidOptions {
@@ -369,8 +406,9 @@ impl ErrorKind {
             Self::NotUtf8 => "save the file as UTF-8".to_string(),
             Self::DuplicateLabel { .. } => "give every label column a different name".to_string(),
             Self::NotAFile { .. } => {
-                "point to a regular label file (CSV, TSV, text, JSON, JSON Lines, NPY) or a dataset \
-                 directory (a directory per class, YOLO labels)"
+                "point to a regular label file (CSV, TSV, text, JSON, JSON Lines, NPY, Parquet, \
+                 Arrow) or a dataset directory (Parquet shards, `save_to_disk` output, a \
+                 directory per class, YOLO labels)"
                     .to_string()
             }
             Self::LineTooLong { .. } => {
@@ -389,9 +427,31 @@ impl ErrorKind {
             Self::LabelCount { .. } => {
                 "fix the declared class count or the label columns".to_string()
             }
-            Self::UnknownFormat { .. } => "use .csv, .tsv, .txt, .labels, .json or .npy, \
-                 or set the format explicitly"
+            Self::UnknownFormat { .. } => "use .csv, .tsv, .txt, .labels, .json, .jsonl, .npy, \
+                 .parquet or .arrow, or set the format explicitly"
                 .to_string(),
+            Self::BadParquet { .. } => "a file cut short (an interrupted download or copy) has \
+                 no footer; fetch or write it again (`pyarrow.parquet.write_table`, \
+                 `Dataset.to_parquet`, DuckDB's `COPY .. TO`)"
+                .to_string(),
+            Self::BadArrow { .. } => "write it again (`Dataset.save_to_disk`, \
+                 `pyarrow.ipc.new_file` or `new_stream`)"
+                .to_string(),
+            Self::ColumnType { .. } => "labels are an integer, string or boolean column, or a \
+                 list of them for multi-label; name the label column with `column`, or cast the \
+                 labels"
+                .to_string(),
+            Self::NullLabel { .. } => "drop or fill the rows without a label before counting \
+                 (`ds.filter(lambda row: row[\"label\"] is not None)`)"
+                .to_string(),
+            Self::NoMatch { .. } => "check the pattern (`data/train-*.parquet`), and quote it \
+                 so that the shell passes it on"
+                .to_string(),
+            Self::FormatNotBuilt { feature, .. } => format!(
+                "write its counts once with `losslint stats --emit-counts counts.json <path>` \
+                 (losslint reads it) and point to counts.json instead; a program calling \
+                 lossfit-stats itself can enable its `{feature}` feature"
+            ),
             Self::UnknownName { expected, .. } => format!("write {expected}"),
             Self::InvalidBeta { .. } => "use a beta in [0, 1), e.g. 0.999".to_string(),
             // The message says what to do itself.
@@ -486,6 +546,31 @@ impl fmt::Display for ErrorKind {
             Self::InvalidBeta { beta } => {
                 write!(f, "effective-number beta {beta} is outside [0, 1)")
             }
+            Self::BadParquet { message } => {
+                write!(f, "not a readable Parquet file: {}", excerpt_long(message))
+            }
+            Self::BadArrow { message } => {
+                write!(
+                    f,
+                    "not a readable Arrow IPC file: {}",
+                    excerpt_long(message)
+                )
+            }
+            Self::ColumnType { column, found } => write!(
+                f,
+                "column `{}` holds {found}, not class ids or names",
+                excerpt(column)
+            ),
+            Self::NullLabel { count } => write!(
+                f,
+                "{count} row{} no label (null)",
+                if *count == 1 { " has" } else { "s have" }
+            ),
+            Self::NoMatch { pattern } => write!(f, "no file matches `{}`", excerpt(pattern)),
+            Self::FormatNotBuilt { format, feature } => write!(
+                f,
+                "this build reads no {format} files (lossfit-stats without its `{feature}` feature)"
+            ),
             Self::InvalidOptions { message } => f.write_str(message),
         }
     }
@@ -514,6 +599,21 @@ fn write_list(f: &mut fmt::Formatter<'_>, items: &[String]) -> fmt::Result {
 /// CI log (and cannot move the terminal's cursor).
 pub(crate) fn excerpt(value: &str) -> String {
     const MAX: usize = 40;
+    let mut shown: String = value
+        .chars()
+        .take(MAX)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().nth(MAX).is_some() {
+        shown.push_str("...");
+    }
+    shown
+}
+
+/// A reader's own message, cut at 200 characters and escaped like [`excerpt`] (it may quote
+/// bytes of the file).
+fn excerpt_long(value: &str) -> String {
+    const MAX: usize = 200;
     let mut shown: String = value
         .chars()
         .take(MAX)

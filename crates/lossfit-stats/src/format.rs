@@ -13,6 +13,8 @@
 //! | [`Format::Coco`] | `.json` whose first key is `info`, `images`, `annotations`, ... | COCO `instances_*.json`: annotations per category |
 //! | [`Format::ImageFolder`] | a directory of class directories | torchvision `ImageFolder`: `train/<class>/*.jpg` |
 //! | [`Format::Yolo`] | a directory of `.txt` files | YOLO labels: `class x y w h` per line |
+//! | [`Format::Parquet`] | `.parquet`, or a directory / glob of shards | one label column (ints, strings, `list<..>` for multi-label) |
+//! | [`Format::Arrow`] | `.arrow`, `.feather`, or a `save_to_disk` directory | Arrow IPC file or stream, one label column |
 
 use std::fmt;
 use std::io::{BufRead, BufReader};
@@ -35,6 +37,11 @@ use crate::error::{ErrorKind, StatsError};
 /// | [`Format::Coco`] | `.json` whose first key is `info`, `images`, `annotations`, ... | COCO `instances_*.json`: annotations per category |
 /// | [`Format::ImageFolder`] | a directory of class directories | torchvision `ImageFolder`: `train/<class>/*.jpg` |
 /// | [`Format::Yolo`] | a directory of `.txt` files | YOLO labels: `class x y w h` per line |
+/// | [`Format::Parquet`] | `.parquet`, or a directory / glob of shards | one label column (ints, strings, `list<..>` for multi-label) |
+/// | [`Format::Arrow`] | `.arrow`, `.feather`, or a `save_to_disk` directory | Arrow IPC file or stream, one label column |
+///
+/// A glob (`data/train-*.parquet`, any format) or a directory of Parquet shards reads the files
+/// of one dataset together and merges their counts.
 ///
 /// Every format is streamed; [`read_labels`](crate::read_labels) gives the rules they share
 /// (ids or names, declared classes, binary, empty files).
@@ -46,7 +53,8 @@ use crate::error::{ErrorKind, StatsError};
 ///
 /// assert_eq!(Format::from_path(Path::new("data/train.CSV")), Some(Format::Csv));
 /// assert_eq!(Format::from_path(Path::new("y.labels")), Some(Format::Text));
-/// assert_eq!(Format::from_path(Path::new("y.parquet")), None);
+/// assert_eq!(Format::from_path(Path::new("train-00000-of-00042.parquet")), Some(Format::Parquet));
+/// assert_eq!(Format::from_path(Path::new("y.h5")), None);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -139,11 +147,33 @@ pub enum Format {
     /// object; the first field of each line is counted. `classes.txt` (in the directory or its
     /// parent) names the classes in id order. Chosen for a directory that holds `.txt` files.
     Yolo,
+    /// Apache Parquet: one file, a directory of shards, or a glob (`data/train-*.parquet`), as the
+    /// Hugging Face Hub, pyarrow, `DuckDB` and Spark write them.
+    ///
+    /// Only the label column is read: [`ReadOptions::column`] (a dotted path for a struct field),
+    /// else the first column named `label`, `labels`, `target` or `class` (case-insensitive),
+    /// else the only column. An integer column (any width, signed or not) holds class ids, a
+    /// boolean column 0/1, a string column ids when every value is an integer and names
+    /// otherwise; a list column (`list<int64>`, `list<string>`) is multi-label (each row lists
+    /// its positive labels). Class names and their order come from the `ClassLabel` feature
+    /// that `datasets` stores in the file's `huggingface` metadata, when there is one. A null
+    /// label is [`ErrorKind::NullLabel`], a float or timestamp column [`ErrorKind::ColumnType`],
+    /// a file that is cut short or corrupt [`ErrorKind::BadParquet`]. The row groups of all
+    /// shards are counted in parallel; a directory holding the shards of several splits
+    /// (`train-*` and `test-*`) is refused, so that one split's statistics are never mixed with
+    /// another's. Needs the `parquet` feature (else [`ErrorKind::FormatNotBuilt`]).
+    Parquet,
+    /// Arrow IPC: the `data-*.arrow` streams of a `save_to_disk` directory (the files
+    /// `state.json` lists, class names from `dataset_info.json` or the schema's `huggingface`
+    /// metadata), or an Arrow IPC file (`.arrow`, `.feather`). The label column and its types
+    /// as for [`Format::Parquet`]; a dictionary-encoded column is read through its dictionary.
+    /// Needs the `arrow` feature (else [`ErrorKind::FormatNotBuilt`]).
+    Arrow,
 }
 
 impl Format {
     /// The format a path's extension names (case-insensitive): `.csv`, `.tsv`, `.txt`,
-    /// `.labels`, `.npy`; for `.json`, [`Format::JsonCounts`] or [`Format::JsonArray`] by the
+    /// `.labels`, `.npy`, `.jsonl`, `.ndjson`, `.parquet`, `.arrow`, `.feather`; for `.json`, [`Format::JsonCounts`] or [`Format::JsonArray`] by the
     /// file's first non-space character (`{` or `[`).
     ///
     /// `None` for any other extension, or for a `.json` file that cannot be read or starts
@@ -169,13 +199,15 @@ impl Format {
             "npy" => Some(Detected::Known(Self::Npy)),
             "jsonl" | "ndjson" => Some(Detected::Known(Self::JsonLines)),
             "json" => Some(Detected::Json),
+            "parquet" | "pq" => Some(Detected::Known(Self::Parquet)),
+            "arrow" | "arrows" | "feather" | "ipc" => Some(Detected::Known(Self::Arrow)),
             _ => None,
         }
     }
 }
 
 /// A format as far as the extension tells.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Detected {
     Known(Format),
     /// `.json`: counts or array, by the first character.
@@ -230,6 +262,8 @@ impl fmt::Display for Format {
             Self::ImageFolder => "image folder",
             Self::Yolo => "YOLO labels",
             Self::Npy => "NPY",
+            Self::Parquet => "Parquet",
+            Self::Arrow => "Arrow IPC",
         })
     }
 }

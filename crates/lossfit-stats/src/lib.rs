@@ -46,6 +46,6 @@ pub use counts::{ClassCounts, ClassLabel, LabelStats, MultiLabelCounts};
 pub use error::{ErrorKind, StatsError};
 pub use format::{Format, ReadOptions, TaskHint};
 pub use policy::{Imbalance, ImbalancePolicy};
-pub use read::{MAX_LINE_BYTES, file_kind, read_labels, read_labels_with_progress};
+pub use read::{MAX_LINE_BYTES, file_kind, read_labels, read_labels_with_progress, read_root};
 pub use weights::WeightScheme;
 pub use write::write_counts_json;

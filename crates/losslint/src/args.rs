@@ -202,8 +202,9 @@ pub struct RulesArgs {
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     /// Label files: CSV/TSV, text (one label per line), JSON counts or array, NPY, JSON Lines,
-    /// COCO annotations; or directories: a directory per class (`train/<class>/*.jpg`) or YOLO
-    /// labels (`*.txt`).
+    /// COCO annotations, Parquet, Arrow IPC; a quoted glob of one dataset's shards
+    /// (`'data/train-*.parquet'`, counted together); or directories: Parquet shards, a
+    /// `save_to_disk` dataset, a directory per class (`train/<class>/*.jpg`) or YOLO labels.
     #[arg(required = true, value_name = "PATH")]
     pub files: Vec<PathBuf>,
 
@@ -212,7 +213,8 @@ pub struct StatsArgs {
     #[arg(long, value_name = "EXT,..", value_delimiter = ',')]
     pub extensions: Option<Vec<String>>,
 
-    /// CSV/TSV column or JSON Lines key (dotted for nested objects) holding the label.
+    /// The column holding the label: a CSV/TSV header name, a JSON Lines key, a Parquet or
+    /// Arrow column (dotted for nested fields).
     #[arg(long, value_name = "NAME")]
     pub column: Option<String>,
 

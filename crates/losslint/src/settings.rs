@@ -403,8 +403,16 @@ impl FileSettings {
         if named_on_cli || self.labels.allow_outside_root == Some(true) {
             return Ok(());
         }
+        // A glob pattern is confined by the directory its matches lie under.
+        let Some(base) = lossfit_stats::read_root(&request.path.resolved) else {
+            return Err(format!(
+                "label pattern `{}` has a `..` after a wildcard, so its files could lie \
+                 anywhere: not read; write the pattern without climbing out of its directory",
+                request.path.written
+            ));
+        };
         // A path that does not exist is the reader's to report.
-        let Ok(file) = std::fs::canonicalize(&request.path.resolved) else {
+        let Ok(file) = std::fs::canonicalize(&base) else {
             return Ok(());
         };
         // `Path::new("")` (a configuration in the current directory) is `.`.

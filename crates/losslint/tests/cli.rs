@@ -1320,6 +1320,46 @@ fn stats_and_check_read_dataset_directories() {
 }
 
 #[test]
+fn stats_and_check_read_parquet_shards_by_glob_and_refuse_mixed_splits() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../lossfit-stats/tests/fixtures/columnar/hub/data");
+    let dir = TempDir::new();
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        dir.write(&format!("data/{name}"), std::fs::read(&path).unwrap());
+    }
+    let out = losslint(
+        dir.path(),
+        &["stats", "data/train-*.parquet", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()[0]["rows"], 900);
+    assert_eq!(
+        out.json()[0]["class_order"],
+        "0 = `negative`, 1 = `neutral`, 2 = `positive`"
+    );
+    let out = losslint(dir.path(), &["stats", "data"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("several splits"), "{}", out.stderr);
+    // A glob in the configuration binds the split; the ClassLabel gives the class order, so no
+    // `classes` is needed for LL002's weights.
+    assert_unweighted_loss_flagged(&dir, "[labels]\npath = \"data/train-*.parquet\"\n");
+    // A pattern that climbs out of its directory after a wildcard is not read.
+    dir.write(
+        "losslint.toml",
+        "[labels]\npath = \"data/*/../../../*.parquet\"\n",
+    );
+    let out = losslint(dir.path(), &["check", "train.py", "--format", "json"]);
+    assert!(
+        out.stderr.contains("after a wildcard") || out.stdout.contains("after a wildcard"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+}
+
+#[test]
 fn stats_of_multi_label_files() {
     let dir = TempDir::new();
     let mut csv = String::from("path,cat,dog\n");

@@ -22,20 +22,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "arrow")]
+mod arrow;
 mod coco;
 pub(crate) use coco::KEYS as COCO_KEYS;
+mod columnar;
 mod csv;
 mod image_folder;
 mod json;
 mod jsonl;
 mod npy;
+#[cfg(feature = "parquet")]
+mod parquet;
+mod shards;
+pub use shards::read_root;
 mod tally;
 mod text;
 mod yolo;
 
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::counts::LabelStats;
 use crate::error::{ErrorKind, StatsError};
@@ -141,8 +148,15 @@ fn read(
     options: &ReadOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<LabelStats, StatsError> {
+    check_options(options)?;
     // A FIFO would block the open or the read forever, a device never end.
-    let metadata = std::fs::metadata(path).map_err(ErrorKind::Io)?;
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && shards::is_pattern(path) => {
+            return read_files(&shards::expand(path)?, options, progress);
+        }
+        Err(err) => return Err(ErrorKind::Io(err).into()),
+    };
     // A directory is a dataset layout (a directory per class, YOLO labels), unless its name
     // says it should have been a label file (`labels.csv/`).
     if metadata.is_dir() && Format::from_extension(path).is_none() {
@@ -162,36 +176,14 @@ fn read(
                 .map(|ext| ext.to_string_lossy().into_owned()),
         })?,
     };
-    if let Some(classes) = options.classes.filter(|&c| c > tally::MAX_CLASSES) {
-        return Err(ErrorKind::InvalidOptions {
-            message: format!(
-                "{classes} classes were declared, more than the {} a label file may have; \
-                 declare the real class count",
-                tally::MAX_CLASSES
-            ),
+    match format {
+        Detected::Known(Format::Parquet) => {
+            return read_parquet(&[path.to_path_buf()], options, progress);
         }
-        .into());
-    }
-    if options.task == Some(TaskHint::Binary) && options.classes.is_some_and(|c| c != 2) {
-        return Err(ErrorKind::InvalidOptions {
-            message: format!(
-                "a binary task has 2 classes, but {} were declared; declare 2 classes or none",
-                options.classes.unwrap_or_default()
-            ),
+        Detected::Known(Format::Arrow) => {
+            return read_arrow(&[path.to_path_buf()], options, progress);
         }
-        .into());
-    }
-    if options.task == Some(TaskHint::Binary)
-        && let Some(names) = options.class_names.as_ref().filter(|n| n.len() != 2)
-    {
-        return Err(ErrorKind::InvalidOptions {
-            message: format!(
-                "a binary task has 2 classes, but {} names were declared; declare the negative \
-                 and the positive class, in that order",
-                names.len()
-            ),
-        }
-        .into());
+        _ => {}
     }
     let file = File::open(path).map_err(ErrorKind::Io)?;
     let total = file.metadata().map_err(ErrorKind::Io)?.len();
@@ -239,6 +231,11 @@ fn read(
             }
             .into());
         }
+        // Read by their own readers above, before the file is opened here.
+        Format::Parquet | Format::Arrow => Err(ErrorKind::InvalidOptions {
+            message: format!("{format} labels are read from the file's path"),
+        }
+        .into()),
     }?;
     state.finish();
     match (stats, &options.class_names) {
@@ -249,6 +246,103 @@ fn read(
     }
 }
 
+/// The checks of the options that need no file.
+fn check_options(options: &ReadOptions) -> Result<(), StatsError> {
+    if let Some(classes) = options.classes.filter(|&c| c > tally::MAX_CLASSES) {
+        return Err(ErrorKind::InvalidOptions {
+            message: format!(
+                "{classes} classes were declared, more than the {} a label file may have; \
+                 declare the real class count",
+                tally::MAX_CLASSES
+            ),
+        }
+        .into());
+    }
+    if options.task == Some(TaskHint::Binary) && options.classes.is_some_and(|c| c != 2) {
+        return Err(ErrorKind::InvalidOptions {
+            message: format!(
+                "a binary task has 2 classes, but {} were declared; declare 2 classes or none",
+                options.classes.unwrap_or_default()
+            ),
+        }
+        .into());
+    }
+    if options.task == Some(TaskHint::Binary)
+        && let Some(names) = options.class_names.as_ref().filter(|n| n.len() != 2)
+    {
+        return Err(ErrorKind::InvalidOptions {
+            message: format!(
+                "a binary task has 2 classes, but {} names were declared; declare the negative \
+                 and the positive class, in that order",
+                names.len()
+            ),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The files a glob matched: one dataset in one format.
+fn read_files(
+    files: &[PathBuf],
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<LabelStats, StatsError> {
+    match shards::common_format(files, options)? {
+        Detected::Known(Format::Parquet) => read_parquet(files, options, progress),
+        Detected::Known(Format::Arrow) => read_arrow(files, options, progress),
+        Detected::Known(format @ (Format::ImageFolder | Format::Yolo)) => {
+            Err(ErrorKind::InvalidOptions {
+                message: format!("{format} data is a directory; give the directory, not a glob"),
+            }
+            .into())
+        }
+        _ => shards::read_each(files, options, progress),
+    }
+}
+
+/// Parquet files, when this build reads them.
+fn read_parquet(
+    files: &[PathBuf],
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<LabelStats, StatsError> {
+    #[cfg(feature = "parquet")]
+    {
+        parquet::read(files, options, progress)
+    }
+    #[cfg(not(feature = "parquet"))]
+    {
+        let _ = (files, options, progress);
+        Err(ErrorKind::FormatNotBuilt {
+            format: "Parquet",
+            feature: "parquet",
+        }
+        .into())
+    }
+}
+
+/// Arrow IPC files, when this build reads them.
+fn read_arrow(
+    files: &[PathBuf],
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<LabelStats, StatsError> {
+    #[cfg(feature = "arrow")]
+    {
+        arrow::read(files, options, progress)
+    }
+    #[cfg(not(feature = "arrow"))]
+    {
+        let _ = (files, options, progress);
+        Err(ErrorKind::FormatNotBuilt {
+            format: "Arrow IPC",
+            feature: "arrow",
+        }
+        .into())
+    }
+}
+
 /// A directory: YOLO labels when it holds `.txt` files (other than `classes.txt`), else a
 /// directory per class (or the format `options` names).
 fn read_directory(
@@ -256,6 +350,22 @@ fn read_directory(
     options: &ReadOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<LabelStats, StatsError> {
+    if matches!(options.format, None | Some(Format::Parquet | Format::Arrow)) {
+        match shards::columnar_directory(dir)? {
+            Some((Format::Parquet, files)) => return read_parquet(&files, options, progress),
+            Some((_, files)) => return read_arrow(&files, options, progress),
+            None if options.format.is_some() => {
+                return Err(ErrorKind::InvalidOptions {
+                    message: format!(
+                        "the directory holds no {} files",
+                        options.format.map_or(String::new(), |f| f.to_string())
+                    ),
+                }
+                .into());
+            }
+            None => {}
+        }
+    }
     let format = match options.format {
         Some(format @ (Format::ImageFolder | Format::Yolo)) => format,
         Some(other) => {

@@ -245,6 +245,12 @@ fn not_an_integer(field: &[u8]) -> ErrorKind {
     }
 }
 
+/// Whether a label field (surrounding whitespace ignored) is an integer, which makes it a class
+/// id unless the labels are names.
+pub(crate) fn is_integer(field: &[u8]) -> bool {
+    !matches!(parse(field.trim_ascii()), Parsed::Name(_))
+}
+
 /// Digits are an id, `-` and digits a negative id; anything else is a name.
 fn parse(field: &[u8]) -> Parsed<'_> {
     let (negative, digits) = match field.split_first() {
