@@ -114,7 +114,8 @@ impl ClassCounts {
     ///
     /// # Errors
     /// [`ErrorKind::UndeclaredClass`] for a label that is not among `names`;
-    /// [`ErrorKind::InvalidOptions`] for an empty list or a name given twice.
+    /// [`ErrorKind::InvalidOptions`] for an empty list, an empty (or blank) name, or a name
+    /// given twice.
     ///
     /// # Example
     /// ```
@@ -134,6 +135,14 @@ impl ClassCounts {
         if names.is_empty() {
             return Err(ErrorKind::InvalidOptions {
                 message: "the declared class list is empty; list the classes in the order of                           the model's outputs"
+                    .to_string(),
+            }
+            .into());
+        }
+        if names.iter().any(|n| n.as_ref().trim().is_empty()) {
+            return Err(ErrorKind::InvalidOptions {
+                message: "the declared class list has an empty name; name every class (a label \
+                          is never empty)"
                     .to_string(),
             }
             .into());
@@ -553,6 +562,15 @@ mod tests {
 
     fn ids(pairs: &[(u64, u64)]) -> ClassCounts {
         ClassCounts::from_pairs(pairs.iter().map(|&(l, c)| (ClassLabel::Id(l), c)))
+    }
+
+    #[test]
+    fn declared_names_are_never_empty() {
+        let counts = ClassCounts::from_pairs([("cat".into(), 1)]);
+        for names in [&["cat", ""][..], &["cat", "  "][..]] {
+            let err = counts.clone().with_class_names(names).unwrap_err();
+            assert!(err.to_string().contains("empty name"), "{err}");
+        }
     }
 
     #[test]

@@ -598,31 +598,26 @@ fn write_list(f: &mut fmt::Formatter<'_>, items: &[String]) -> fmt::Result {
 /// unprintable characters escaped, so a file that is not a label file is not echoed into a
 /// CI log (and cannot move the terminal's cursor).
 pub(crate) fn excerpt(value: &str) -> String {
-    const MAX: usize = 40;
+    excerpt_at_most(value, 40)
+}
+
+/// The first `max` characters of `value`, escaped, with `...` when cut.
+fn excerpt_at_most(value: &str, max: usize) -> String {
     let mut shown: String = value
         .chars()
-        .take(MAX)
+        .take(max)
         .flat_map(char::escape_debug)
         .collect();
-    if value.chars().nth(MAX).is_some() {
+    if value.chars().nth(max).is_some() {
         shown.push_str("...");
     }
     shown
 }
 
-/// A reader's own message, cut at 200 characters and escaped like [`excerpt`] (it may quote
-/// bytes of the file).
+/// A reader's own message (it may quote bytes of the file), cut at 200 characters and escaped
+/// like [`excerpt`].
 fn excerpt_long(value: &str) -> String {
-    const MAX: usize = 200;
-    let mut shown: String = value
-        .chars()
-        .take(MAX)
-        .flat_map(char::escape_debug)
-        .collect();
-    if value.chars().nth(MAX).is_some() {
-        shown.push_str("...");
-    }
-    shown
+    excerpt_at_most(value, 200)
 }
 
 /// `<path>:<line>: <reason> (<where>); <what to do>`.

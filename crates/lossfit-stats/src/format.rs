@@ -335,9 +335,10 @@ impl FromStr for TaskHint {
 pub struct ReadOptions {
     /// The format; `None`: from the extension (and, for `.json`, the first character).
     pub format: Option<Format>,
-    /// The CSV/TSV label column, or the JSON Lines key (dotted for nested objects); `None`: the
-    /// first column (key) named `label`, `labels`, `target` or `class` (case-insensitive for
-    /// CSV), else the last CSV column. Ignored by the other formats.
+    /// The CSV/TSV label column, the JSON Lines key, or the Parquet / Arrow column (dotted for
+    /// nested objects and struct fields); `None`: the first column (key) named `label`,
+    /// `labels`, `target` or `class` (case-insensitive for CSV, Parquet and Arrow), else the last
+    /// CSV column, or the only Parquet / Arrow column. Ignored by the other formats.
     pub column: Option<String>,
     /// The multi-label CSV/TSV 0/1 columns; `None`: every column except those named `id`,
     /// `index`, `name`, `path` or `file` (case-insensitive). Used when the task is multi-label.
