@@ -120,6 +120,31 @@ fn a_directory_with_several_splits_is_refused_with_a_glob_to_use() {
 }
 
 #[test]
+fn row_groups_of_one_class_count_like_pyarrow() {
+    // Sorted labels: most row groups hold one class, a dictionary of one value indexed with 1 bit.
+    let text = std::fs::read_to_string(dir().join("sorted.json")).unwrap();
+    let expected: Value = serde_json::from_str(&text).unwrap();
+    for name in ["label", "name"] {
+        let stats = read("sorted.parquet", &column(name)).unwrap();
+        assert_eq!(
+            as_sorted_map(classes(&stats)),
+            as_map(&expected[name]),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn an_unlabelled_datasets_split_says_so() {
+    // `datasets` writes -1 for a row without a label (GLUE's test splits).
+    let err = read("hub/unlabelled/test-*.parquet", &ReadOptions::default()).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("12 rows have the label -1"), "{text}");
+    assert!(text.contains("labelled split"), "{text}");
+    assert_eq!(err.column(), Some("label"));
+}
+
+#[test]
 fn every_encoding_codec_and_page_version_counts_what_pyarrow_counts() {
     let expected = &expected()["encodings"];
     for file in ["encodings.parquet", "encodings_v2.parquet"] {

@@ -196,8 +196,22 @@ pub(super) fn single_label(
         }
         .into());
     }
+    let ints = counts.ints();
+    if dataset_names.is_some()
+        && let Some(&(_, n)) = ints.iter().find(|&&(value, _)| value == -1)
+    {
+        return Err(ErrorKind::InvalidOptions {
+            message: format!(
+                "{n} row{} the label -1, which `datasets` writes for a row without a label (test \
+                 splits often have none); count a labelled split (train, validation) or drop \
+                 those rows",
+                if n == 1 { " has" } else { "s have" }
+            ),
+        }
+        .into());
+    }
     let mut tally = super::single_label_tally(options).unwrap_or_else(|| Tally::new(None, false));
-    for (value, n) in counts.ints() {
+    for (value, n) in ints {
         match u64::try_from(value) {
             Ok(id) => tally.add_int(id, n)?,
             Err(_) => tally.add_negative(i64::try_from(value).unwrap_or(i64::MIN), n)?,

@@ -167,7 +167,7 @@ fn values(
     present: usize,
     leaf: &Leaf,
     dictionary: Option<&Dictionary>,
-    uses: &mut [u64],
+    uses: &mut Vec<u64>,
     counts: &mut Counts,
 ) -> Result<bool, ErrorKind> {
     match encoding {
@@ -181,10 +181,14 @@ fn values(
                 .split_first()
                 .ok_or_else(|| corrupt(Corrupt("an empty page")))?;
             let width = u32::from(width);
-            if width > MAX_WIDTH || uses.len() < 1 << width {
-                return Err(corrupt(Corrupt(
-                    "a page's index width exceeds the dictionary",
-                )));
+            if width > MAX_WIDTH {
+                return Ok(false);
+            }
+            // Writers may use more bits than the dictionary needs (pyarrow writes 1 bit for a
+            // dictionary of one value): every index of the width gets a slot, and `flush`
+            // refuses uses beyond the dictionary.
+            if uses.len() < 1 << width {
+                uses.resize(1 << width, 0);
             }
             hybrid::count(indices, width, present, uses).map_err(corrupt)?;
             Ok(true)
