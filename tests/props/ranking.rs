@@ -152,10 +152,12 @@ proptest! {
         let sum = cosine_embedding_loss(&x1, &x2, &y, &CosineEmbeddingOptions { reduction: Reduction::Sum, ..plain.clone() }).unwrap();
         check_sum("cosine", sum.scalar().unwrap(), &none.value)?;
         check_non_negative("cosine", &none.value)?;
-        // only directions matter (up to the 1e-12 in the denominator)
+        // Only directions matter, up to PyTorch's EPS = 1e-12 added to each squared norm: scaling
+        // x1 by s moves the cosine by at most EPS / (s^2 |x1|^2) / 2 relative, which with
+        // |x1| > 0.1 and s >= 0.1 is 5e-9 (a 1e-9 bound failed on x1 = 0.173, s = 0.1).
         let scaled = cosine_embedding_loss(&(&x1 * scale), &x2, &y, &plain).unwrap();
         for (a, b) in scaled.value.iter().zip(none.value.iter()) {
-            prop_assert!((a - b).abs() <= 1e-9, "scale invariance: {a} vs {b}");
+            prop_assert!((a - b).abs() <= 1e-8, "scale invariance: {a} vs {b}");
         }
     }
 
