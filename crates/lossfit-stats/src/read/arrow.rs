@@ -88,18 +88,14 @@ fn open(path: &Path, projection: Option<usize>) -> Result<(SchemaRef, Batches), 
     let is_file = file.read_exact(&mut magic).is_ok() && &magic == FILE_MAGIC;
     file.seek(SeekFrom::Start(0)).map_err(ErrorKind::Io)?;
     let projection = projection.map(|i| vec![i]);
-    let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let batches = guarded(|| {
         if is_file {
             FileReader::try_new_buffered(file, projection).map(Batches::File)
         } else {
             StreamReader::try_new_buffered(file, projection).map(Batches::Stream)
         }
-    }));
-    let batches = match guarded {
-        Ok(Ok(batches)) => batches,
-        Ok(Err(e)) => return Err(bad(&e).into()),
-        Err(_) => return Err(malformed().into()),
-    };
+        .map_err(|e| StatsError::new(bad(&e)))
+    })?;
     let schema = match &batches {
         Batches::File(r) => r.schema(),
         Batches::Stream(r) => r.schema(),
@@ -113,10 +109,15 @@ fn bad(err: &ArrowError) -> ErrorKind {
     }
 }
 
-fn malformed() -> ErrorKind {
-    ErrorKind::BadArrow {
-        message: "the Arrow reader failed on malformed data".to_string(),
-    }
+/// Runs a call into the Arrow crates, turning a panic on a malformed file into an error (a
+/// caller of a label reader must never be brought down by a file).
+fn guarded<T>(call: impl FnOnce() -> Result<T, StatsError>) -> Result<T, StatsError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|_| {
+        Err(ErrorKind::BadArrow {
+            message: "the Arrow reader failed on malformed data".to_string(),
+        }
+        .into())
+    })
 }
 
 /// Counts the column `name` of one file.
@@ -137,17 +138,12 @@ fn count_file(path: &Path, name: &str, shape: Shape) -> Result<Counts, StatsErro
         }
         .into());
     }
-    let (_, batches) = open(path, Some(index))?;
+    let (_, mut batches) = open(path, Some(index))?;
     let mut counts = Counts::default();
-    for batch in batches {
-        let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| batch))
-            .map_err(|_| malformed())?
-            .map_err(|e| bad(&e))?;
-        let column = batch.column(0);
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            add_column(column.as_ref(), name, shape, &mut counts)
-        }))
-        .map_err(|_| malformed())??;
+    // Decoding a batch is where a malformed file is met: inside the guard, as is the count.
+    while let Some(batch) = guarded(|| Ok::<_, StatsError>(batches.next()))? {
+        let batch = batch.map_err(|e| bad(&e))?;
+        guarded(|| add_column(batch.column(0).as_ref(), name, shape, &mut counts))?;
     }
     Ok(counts)
 }

@@ -7,8 +7,6 @@
 //! formats becomes: an integer column holds class ids, a boolean column 0/1 ids, and a string
 //! column ids when every value is an integer, names otherwise.
 
-#![cfg_attr(not(any(feature = "parquet", feature = "arrow")), allow(dead_code))]
-
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
@@ -80,21 +78,6 @@ impl Counts {
     /// Adds `n` to the row count (multi-label rows; single-label readers count labels).
     pub(super) fn add_rows(&mut self, n: u64) {
         self.rows = self.rows.saturating_add(n);
-    }
-
-    /// Counts `n` rows of every integer label in `0..counts.len()` at once: `counts[i]` rows of
-    /// label `values[i]` (a dictionary and its use counts).
-    pub(super) fn add_ints(
-        &mut self,
-        values: impl IntoIterator<Item = i128>,
-        counts: &[u64],
-    ) -> Result<(), ErrorKind> {
-        for (value, &n) in values.into_iter().zip(counts) {
-            if n > 0 {
-                self.add_int(value, n)?;
-            }
-        }
-        Ok(())
     }
 
     fn check_room(&self) -> Result<(), ErrorKind> {

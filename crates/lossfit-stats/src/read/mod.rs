@@ -26,6 +26,7 @@
 mod arrow;
 mod coco;
 pub(crate) use coco::KEYS as COCO_KEYS;
+#[cfg(any(feature = "parquet", feature = "arrow"))]
 mod columnar;
 mod csv;
 mod image_folder;

@@ -247,6 +247,7 @@ fn not_an_integer(field: &[u8]) -> ErrorKind {
 
 /// Whether a label field (surrounding whitespace ignored) is an integer, which makes it a class
 /// id unless the labels are names.
+#[cfg(any(feature = "parquet", feature = "arrow"))]
 pub(crate) fn is_integer(field: &[u8]) -> bool {
     !matches!(parse(field.trim_ascii()), Parsed::Name(_))
 }

@@ -123,9 +123,13 @@ pub(super) fn read(
 /// The file's footer.
 fn footer(path: &Path) -> Result<Arc<ParquetMetaData>, StatsError> {
     let file = File::open(path).map_err(ErrorKind::Io)?;
-    guarded(|| ParquetMetaDataReader::new().parse_and_finish(&file))
-        .map(Arc::new)
-        .map_err(|e| StatsError::new(bad(&e)))
+    guarded(|| {
+        ParquetMetaDataReader::new()
+            .parse_and_finish(&file)
+            .map_err(|e| bad(&e))
+    })
+    .map(Arc::new)
+    .map_err(StatsError::new)
 }
 
 fn bad(err: &parquet::errors::ParquetError) -> ErrorKind {
@@ -137,13 +141,12 @@ fn bad(err: &parquet::errors::ParquetError) -> ErrorKind {
 /// Runs a call into the `parquet` crate, turning a panic on a malformed file into an error: the
 /// crate validates most of what it reads, but a caller of a label reader must never be brought
 /// down by a file.
-fn guarded<T>(
-    call: impl FnOnce() -> Result<T, parquet::errors::ParquetError>,
-) -> Result<T, parquet::errors::ParquetError> {
+fn guarded<T, E: From<ErrorKind>>(call: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|_| {
-        Err(parquet::errors::ParquetError::General(
-            "the Parquet reader failed on malformed data".to_string(),
-        ))
+        Err(ErrorKind::BadParquet {
+            message: "the Parquet reader failed on malformed data".to_string(),
+        }
+        .into())
     })
 }
 
@@ -154,33 +157,20 @@ fn count_row_group(shard: &Shard, group: usize, leaf: &Leaf) -> Result<Counts, S
     let chunk = row_group.column(shard.leaf);
     let rows = usize::try_from(row_group.num_rows()).unwrap_or(0);
     let page_reader = || {
-        guarded(|| SerializedPageReader::new(Arc::clone(&file), chunk, rows, None))
-            .map_err(|e| StatsError::new(bad(&e)))
+        guarded(|| {
+            SerializedPageReader::new(Arc::clone(&file), chunk, rows, None).map_err(|e| bad(&e))
+        })
     };
     if leaf.shape == Shape::Single && leaf.physical != Physical::BOOLEAN {
         let mut pages = page_reader()?;
-        let fast = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            pages::count(&mut pages, leaf)
-        }))
-        .unwrap_or_else(|_| {
-            Err(ErrorKind::BadParquet {
-                message: "the Parquet reader failed on malformed data".to_string(),
-            })
-        })?;
+        let fast = guarded(|| pages::count(&mut pages, leaf))?;
         if let pages::Fast::Counted(counts) = fast {
             return Ok(counts);
         }
     }
     let pages = page_reader()?;
     let reader = get_column_reader(leaf.descr.clone(), Box::new(pages));
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| general(reader, leaf))).unwrap_or_else(
-        |_| {
-            Err(ErrorKind::BadParquet {
-                message: "the Parquet reader failed on malformed data".to_string(),
-            }
-            .into())
-        },
-    )
+    guarded(|| general(reader, leaf))
 }
 
 /// Counts a column chunk with the `parquet` crate's column reader: every encoding, list
@@ -192,31 +182,29 @@ fn general(reader: ColumnReader, leaf: &Leaf) -> Result<Counts, StatsError> {
             drain(r, leaf, |c, v: &bool| c.add_int(i128::from(*v), 1))
         }
         ColumnReader::Int32ColumnReader(r) => drain(r, leaf, |c, v: &i32| {
-            c.add_int(
-                if unsigned {
-                    i128::from(*v as u32)
-                } else {
-                    i128::from(*v)
-                },
-                1,
-            )
+            c.add_int(widen(i64::from(*v), 32, unsigned), 1)
         }),
-        ColumnReader::Int64ColumnReader(r) => drain(r, leaf, |c, v: &i64| {
-            c.add_int(
-                if unsigned {
-                    i128::from(*v as u64)
-                } else {
-                    i128::from(*v)
-                },
-                1,
-            )
-        }),
+        ColumnReader::Int64ColumnReader(r) => {
+            drain(r, leaf, |c, &v: &i64| c.add_int(widen(v, 64, unsigned), 1))
+        }
         ColumnReader::ByteArrayColumnReader(r) => drain(r, leaf, |c, v| c.add_str(v.data(), 1)),
         _ => Err(ErrorKind::ColumnType {
             column: leaf.name.clone(),
             found: leaf.physical.to_string(),
         }
         .into()),
+    }
+}
+
+/// An INT32 or INT64 value (`bits`) as the label it is: reinterpreted as unsigned for a
+/// `UINT_32` / `UINT_64` column.
+pub(super) fn widen(value: i64, bits: u32, unsigned: bool) -> i128 {
+    if !unsigned {
+        i128::from(value)
+    } else if bits == 32 {
+        i128::from(value as i32 as u32)
+    } else {
+        i128::from(value as u64)
     }
 }
 

@@ -9,8 +9,8 @@
 use parquet::basic::{Encoding, Type as Physical};
 use parquet::column::page::{Page, PageReader};
 
-use super::Leaf;
 use super::hybrid::{self, Corrupt};
+use super::{Leaf, widen};
 use crate::error::ErrorKind;
 use crate::read::columnar::Counts;
 
@@ -51,7 +51,7 @@ pub(super) fn count(pages: &mut dyn PageReader, leaf: &Leaf) -> Result<Fast, Err
         let page = page.map_err(|e| ErrorKind::BadParquet {
             message: e.to_string(),
         })?;
-        match page {
+        let (buf, encoding, nulls, present, skip) = match page {
             Page::DictionaryPage {
                 buf,
                 num_values,
@@ -85,6 +85,7 @@ pub(super) fn count(pages: &mut dyn PageReader, leaf: &Leaf) -> Result<Fast, Err
                 }
                 uses = vec![0; (1usize << width).max(dict.len())];
                 dictionary = Some(dict);
+                continue;
             }
             Page::DataPage {
                 buf,
@@ -93,35 +94,23 @@ pub(super) fn count(pages: &mut dyn PageReader, leaf: &Leaf) -> Result<Fast, Err
                 def_level_encoding,
                 ..
             } => {
-                let mut data = &buf[..];
                 let num_values = num_values as usize;
-                let mut present = num_values;
-                if leaf.max_def > 0 {
+                let (present, skip) = if leaf.max_def > 0 {
                     if def_level_encoding != Encoding::RLE {
                         return Ok(Fast::Unsupported);
                     }
-                    let len = data
+                    let len = buf
                         .get(..4)
                         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
                         .ok_or_else(|| corrupt(Corrupt("no definition levels")))?;
-                    let levels = data
+                    let levels = buf
                         .get(4..4 + len)
                         .ok_or_else(|| corrupt(Corrupt("the definition levels are cut short")))?;
-                    present = defined(levels, leaf.max_def, num_values)?;
-                    data = &data[4 + len..];
-                }
-                counts.add_nulls((num_values - present) as u64);
-                if !values(
-                    data,
-                    encoding,
-                    present,
-                    leaf,
-                    dictionary.as_ref(),
-                    &mut uses,
-                    &mut counts,
-                )? {
-                    return Ok(Fast::Unsupported);
-                }
+                    (defined(levels, leaf.max_def, num_values)?, 4 + len)
+                } else {
+                    (num_values, 0)
+                };
+                (buf, encoding, num_values - present, present, skip)
             }
             Page::DataPageV2 {
                 buf,
@@ -132,26 +121,27 @@ pub(super) fn count(pages: &mut dyn PageReader, leaf: &Leaf) -> Result<Fast, Err
                 rep_levels_byte_len,
                 ..
             } => {
-                counts.add_nulls(u64::from(num_nulls));
-                let skip = def_levels_byte_len as usize + rep_levels_byte_len as usize;
-                let data = buf
-                    .get(skip..)
-                    .ok_or_else(|| corrupt(Corrupt("the levels are longer than the page")))?;
                 let present = (num_values as usize)
                     .checked_sub(num_nulls as usize)
                     .ok_or_else(|| corrupt(Corrupt("more nulls than values")))?;
-                if !values(
-                    data,
-                    encoding,
-                    present,
-                    leaf,
-                    dictionary.as_ref(),
-                    &mut uses,
-                    &mut counts,
-                )? {
-                    return Ok(Fast::Unsupported);
-                }
+                let skip = def_levels_byte_len as usize + rep_levels_byte_len as usize;
+                (buf, encoding, num_nulls as usize, present, skip)
             }
+        };
+        counts.add_nulls(nulls as u64);
+        let data = buf
+            .get(skip..)
+            .ok_or_else(|| corrupt(Corrupt("the levels are longer than the page")))?;
+        if !values(
+            data,
+            encoding,
+            present,
+            leaf,
+            dictionary.as_ref(),
+            &mut uses,
+            &mut counts,
+        )? {
+            return Ok(Fast::Unsupported);
         }
     }
     if let Some(dict) = dictionary {
@@ -214,7 +204,13 @@ fn flush(dict: &Dictionary, uses: &mut [u64], counts: &mut Counts) -> Result<(),
         return Err(corrupt(Corrupt("an index beyond the dictionary")));
     }
     match dict {
-        Dictionary::Ints(values) => counts.add_ints(values.iter().copied(), uses)?,
+        Dictionary::Ints(values) => {
+            for (&value, &n) in values.iter().zip(uses.iter()) {
+                if n > 0 {
+                    counts.add_int(value, n)?;
+                }
+            }
+        }
         Dictionary::Strings(values) => {
             for (value, &n) in values.iter().zip(uses.iter()) {
                 if n > 0 {
@@ -270,19 +266,11 @@ impl<'a> Plain<'a> {
         if self.physical == Physical::INT32 {
             let b = self.take(4)?;
             let v = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-            Ok(if unsigned {
-                i128::from(v as u32)
-            } else {
-                i128::from(v)
-            })
+            Ok(widen(i64::from(v), 32, unsigned))
         } else {
             let b = self.take(8)?;
             let v = i64::from_le_bytes(b.try_into().unwrap_or_default());
-            Ok(if unsigned {
-                i128::from(v as u64)
-            } else {
-                i128::from(v)
-            })
+            Ok(widen(v, 64, unsigned))
         }
     }
 
